@@ -1,0 +1,3 @@
+"""Tỉnh số — a self-hostable digital-government platform for a Vietnamese province."""
+
+__version__ = "0.1.0"

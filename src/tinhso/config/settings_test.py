@@ -1,0 +1,8 @@
+"""Settings for the test suite: the same settings with TINHSO_ENV=test."""
+
+import os
+
+os.environ["TINHSO_ENV"] = "test"
+os.environ.setdefault("TINHSO_VAR_DIR", os.path.join(os.getcwd(), "var", "test"))
+
+from .settings import *  # noqa: E402,F403

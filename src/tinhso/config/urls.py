@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from tinhso.api import api
+from tinhso.core import views as core_views
+
+admin.site.site_header = f"{settings.TINHSO_SITE_NAME} — quản trị hệ thống"
+admin.site.site_title = settings.TINHSO_SITE_NAME
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("tinhso.accounts.urls")),
+    path("files/", include("tinhso.files.urls")),
+    path("notifications/", include("tinhso.notify.urls")),
+    path("", include("tinhso.portal.urls")),
+]
