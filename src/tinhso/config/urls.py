@@ -21,3 +21,6 @@ urlpatterns = [
     path("notifications/", include("tinhso.notify.urls")),
     path("", include("tinhso.portal.urls")),
 ]
+
+handler404 = "tinhso.core.views.page_not_found"
+handler500 = "tinhso.core.views.server_error"

@@ -59,3 +59,31 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = "unavailable"
             ok = False
     return JsonResponse({"status": "ok" if ok else "unavailable", "checks": results}, status=200 if ok else 503)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception=None):
+    """404: the API's error shape under /api/, the HTML page elsewhere."""
+    if _wants_json(request):
+        from django.utils.translation import gettext as _
+
+        from tinhso.core.api import error_body
+
+        return JsonResponse(error_body("not_found", _("Không tìm thấy.")), status=404)
+    from django.views.defaults import page_not_found as html_404
+
+    return html_404(request, exception)
+
+
+def server_error(request: HttpRequest):
+    """500: the API's error shape under /api/, the static HTML page elsewhere."""
+    if _wants_json(request):
+        from tinhso.core.api import error_body
+
+        return JsonResponse(error_body("server_error", "Lỗi máy chủ. Vui lòng thử lại sau."), status=500)
+    from django.views.defaults import server_error as html_500
+
+    return html_500(request)
