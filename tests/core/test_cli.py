@@ -8,8 +8,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tinhso import cli
 
 BIN = Path(sys.executable).parent

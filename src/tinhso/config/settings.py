@@ -54,6 +54,9 @@ TINHSO_FIELD_KEY = env.str("TINHSO_FIELD_KEY", default="")
 
 # The province this deployment serves: any province is a setting, never a code change.
 TINHSO_PROVINCE = env.int("TINHSO_PROVINCE", default=96)
+# Level-1 segment of the province's electronic agency codes (QCVN 102:2016), e.g. "H12" for
+# Cà Mau; empty = the value known to tinhso.orgs.catalogue (see docs/orgs.md).
+TINHSO_AGENCY_PROVINCE_SEGMENT = env.str("TINHSO_AGENCY_PROVINCE_SEGMENT", default="")
 TINHSO_SITE_NAME = env.str("TINHSO_SITE_NAME", default="Tỉnh số")
 
 INSTALLED_APPS = [
@@ -89,7 +92,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed for weak rural connections; Django >= 4.2 pads the gzip header
+    # with random bytes against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tinhso.core.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,7 +196,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "tinhso.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -230,6 +237,8 @@ USE_TZ = True
 # --- static and private files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project-wide CSS/JS/images (src/tinhso/static) belong to no app, so list them here.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"  # private: never served directly, only through files.views
 MEDIA_URL = "/files/"  # unused for serving: every download goes through a permission check
 TINHSO_UPLOAD_MAX_BYTES = env.int("TINHSO_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -83,10 +83,18 @@ def build_api() -> NinjaAPI:
         return respond(request, 500, "server_error", _("Lỗi máy chủ. Vui lòng thử lại sau."))
 
     from tinhso.accounts.api import router as accounts_router
+    from tinhso.files.api import router as files_router
     from tinhso.geo.api import router as geo_router
+    from tinhso.notify.api import router as notify_router
     from tinhso.orgs.api import router as orgs_router
+    from tinhso.search.api import router as search_router
+    from tinhso.workflow.api import router as workflow_router
 
     api.add_router("/geo", geo_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/accounts", accounts_router)
+    api.add_router("/files", files_router)
+    api.add_router("/notifications", notify_router)
+    api.add_router("/workflow", workflow_router)
+    api.add_router("/search", search_router)
     return api

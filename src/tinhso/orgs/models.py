@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +25,26 @@ class AgencyLevel(models.TextChoices):
     COMMUNE = "commune", _("Cấp xã")
 
 
+# QCVN 102:2016/BTTTT electronic agency code: <level 4>.<level 3>.<level 2>.<level 1>,
+# e.g. 000.00.00.H12 (the People's Committee of Cà Mau). Level 1 is a letter and two digits.
+AGENCY_CODE_REGEX = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"
+agency_code_validator = RegexValidator(
+    AGENCY_CODE_REGEX, _("Mã định danh điện tử phải có dạng 000.00.00.H12 (QCVN 102:2016).")
+)
+
+
 class Agency(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(
-        _("mã định danh điện tử"), max_length=30, unique=True, help_text=_("theo QCVN 102:2016, ví dụ 000.00.00.H12")
+        _("mã định danh điện tử"),
+        max_length=30,
+        unique=True,
+        validators=[agency_code_validator],
+        help_text=_("theo QCVN 102:2016, ví dụ 000.00.00.H12"),
     )
     name = models.CharField(_("tên cơ quan"), max_length=255)
+    # Lower-case, diacritics-free copy of name + short name, kept in step by the services.
+    name_folded = models.CharField(_("tên không dấu"), max_length=400, blank=True, editable=False, db_index=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=60, blank=True)
     abbreviation = models.CharField(
         _("ký hiệu"), max_length=20, blank=True, help_text=_("dùng trong ký hiệu văn bản, ví dụ UBND, SNV")
@@ -51,9 +66,17 @@ class Agency(models.Model):
         verbose_name = _("cơ quan")
         verbose_name_plural = _("cơ quan")
         ordering = ["level", "name"]
+        indexes = [models.Index(fields=["level", "kind"]), models.Index(fields=["admin_unit", "kind"])]
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnitKind(models.TextChoices):
+    OFFICE = "office", _("Văn phòng")
+    DIVISION = "division", _("Phòng chuyên môn")
+    ONE_STOP = "one_stop", _("Bộ phận một cửa")
+    OTHER = "other", _("Khác")
 
 
 class Unit(models.Model):
@@ -62,6 +85,7 @@ class Unit(models.Model):
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="units")
     code = models.CharField(_("mã"), max_length=30)
     name = models.CharField(_("tên đơn vị"), max_length=255)
+    kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices, default=UnitKind.DIVISION)
     abbreviation = models.CharField(_("ký hiệu"), max_length=20, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -111,15 +135,36 @@ class Membership(models.Model):
         Position, verbose_name=_("chức vụ"), null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
     )
     is_active = models.BooleanField(_("đang hiệu lực"), default=True)
-    valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("hiệu lực đến"), null=True, blank=True, help_text=_("hết ngày này thì phân công hết hiệu lực")
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phân công"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thu hồi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("phân công")
         verbose_name_plural = _("phân công")
+        ordering = ["agency", "user"]
         constraints = [
             models.UniqueConstraint(fields=["user", "agency", "role"], name="orgs_membership_user_agency_role_uniq")
         ]
+        indexes = [models.Index(fields=["user", "is_active"])]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.role} — {self.agency}"
