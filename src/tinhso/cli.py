@@ -47,6 +47,9 @@ def serve(argv: list[str]) -> int:
     ]
     procs = [subprocess.Popen(web)]  # noqa: S603 - fixed argument list
     if not args.no_worker:
+        from tinhso.config.celery import prepare_broker
+
+        prepare_broker()
         worker = [
             python, "-m", "celery", "-A", "tinhso.config", "worker", "--beat",
             "--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
