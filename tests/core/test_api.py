@@ -35,3 +35,21 @@ def test_api_requires_authentication_with_the_error_shape(client):
     response = client.get("/api/v1/accounts/me")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_validation_errors_use_the_error_shape(client):
+    response = client.get("/api/v1/geo/units", {"limit": "not-a-number"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"]["code"] == "validation_error"
+    assert body["error"]["details"][0]["loc"]
+
+
+@pytest.mark.django_db
+def test_unknown_object_uses_the_error_shape(client):
+    response = client.get("/api/v1/geo/units/99999999")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"].endswith("not_found")
+    assert error["message"]

@@ -51,6 +51,9 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
 def landing_url(user) -> str:
     """Where a user goes after logging in when no ``next`` was asked for."""
     name = "portal:staff" if getattr(user, "is_official", False) else "portal:me"
+    if getattr(user, "is_staff", False) and not user.memberships.filter(is_active=True).exists():
+        # A system administrator without an agency membership works in the admin site.
+        name = "admin:index"
     try:
         return reverse(name)
     except NoReverseMatch:

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.audit.models import AuditEvent
+from tinhso.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: audit events are never added, changed or deleted through the admin."""
 
     list_display = ("seq", "occurred_at", "action", "actor_repr", "object_type", "object_repr", "ip")
@@ -23,14 +24,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         (_("Chuỗi băm"), {"fields": ("prev_hash", "hash")}),
     )
 
-    def get_actions(self, request):
-        return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

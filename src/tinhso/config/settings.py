@@ -58,6 +58,10 @@ TINHSO_PROVINCE = env.int("TINHSO_PROVINCE", default=96)
 # Cà Mau; empty = the value known to tinhso.orgs.catalogue (see docs/orgs.md).
 TINHSO_AGENCY_PROVINCE_SEGMENT = env.str("TINHSO_AGENCY_PROVINCE_SEGMENT", default="")
 TINHSO_SITE_NAME = env.str("TINHSO_SITE_NAME", default="Tỉnh số")
+# Absolute address of the platform, for links in emails and SMS (no trailing slash).
+TINHSO_BASE_URL = env.str(
+    "TINHSO_BASE_URL", default="" if (PRODUCTION or TESTING) else f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -233,6 +237,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["tinhso.formats"]
 
 # --- static and private files -----------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -289,8 +294,12 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
-# Extra channels (SMS, Zalo): dotted paths of providers implementing notify.channels.Channel.
+# Extra channels (SMS, Zalo): dotted paths of providers implementing notify.channels.ProviderChannel.
 TINHSO_NOTIFY_PROVIDERS = env.dict("TINHSO_NOTIFY_PROVIDERS", default={})
+TINHSO_NOTIFY_MAX_ATTEMPTS = env.int("TINHSO_NOTIFY_MAX_ATTEMPTS", default=5)
+TINHSO_NOTIFY_RETRY_BASE_SECONDS = env.int("TINHSO_NOTIFY_RETRY_BASE_SECONDS", default=60)
+TINHSO_NOTIFY_STUCK_SECONDS = env.int("TINHSO_NOTIFY_STUCK_SECONDS", default=600)
+TINHSO_NOTIFY_SWEEP_GRACE_SECONDS = env.int("TINHSO_NOTIFY_SWEEP_GRACE_SECONDS", default=30)
 
 # --- security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from tinhso.core.admin import ReadOnlyAdminMixin
+
 from .models import SearchDocument
 
 
 @admin.register(SearchDocument)
-class SearchDocumentAdmin(admin.ModelAdmin):
+class SearchDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the index is written by services and ``manage.py search_reindex``."""
 
     list_display = ["title", "kind", "is_public", "scope", "updated_at"]
@@ -12,11 +14,3 @@ class SearchDocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_folded"]
     readonly_fields = [f.name for f in SearchDocument._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

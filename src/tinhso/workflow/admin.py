@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.admin import ReadOnlyAdminMixin
+
 from .models import Holiday, TransitionLog
 from .services import holiday_create, holiday_delete, holiday_update
 
@@ -58,7 +60,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """History is append-only: readable, never editable."""
 
     list_display = ["at", "flow", "transition", "from_state", "to_state", "actor", "object_id"]
@@ -66,11 +68,3 @@ class TransitionLogAdmin(admin.ModelAdmin):
     search_fields = ["object_id", "transition"]
     readonly_fields = [f.name for f in TransitionLog._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
