@@ -89,7 +89,10 @@ INSTALLED_APPS = [
     "tinhso.notify",
     "tinhso.workflow",
     "tinhso.search",
+    "tinhso.payments",
     # services
+    "tinhso.procedures",
+    "tinhso.dossiers",
     "tinhso.portal",
 ]
 
@@ -347,7 +350,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
