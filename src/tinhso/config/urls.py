@@ -19,6 +19,11 @@ urlpatterns = [
     path("accounts/", include("tinhso.accounts.urls")),
     path("files/", include("tinhso.files.urls")),
     path("notifications/", include("tinhso.notify.urls")),
+    path("thu-tuc/", include("tinhso.procedures.urls")),
+    path("ho-so/", include("tinhso.dossiers.urls")),
+    path("staff/dossiers/", include("tinhso.dossiers.urls_staff")),
+    path("tra-cuu/", include("tinhso.dossiers.urls_public")),
+    path("thanh-toan/", include("tinhso.payments.urls")),
     path("", include("tinhso.portal.urls")),
 ]
 

@@ -1,0 +1,2 @@
+app_name = "dossiers_staff"
+urlpatterns: list = []
