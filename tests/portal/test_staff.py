@@ -33,7 +33,10 @@ def test_citizen_gets_a_clear_403(client, citizen, agencies):
     assert csp_problems(html) == []
 
 
-def test_official_sees_memberships_and_empty_workspace(client, official, agencies):
+def test_official_sees_memberships_and_empty_workspace(client, official, agencies, monkeypatch):
+    from tinhso.portal import registry
+
+    monkeypatch.setattr(registry, "_staff", {})  # no service panels registered
     login_verified(client, official)
     response = client.get(reverse("portal:staff"))
     assert response.status_code == 200
@@ -42,6 +45,16 @@ def test_official_sees_memberships_and_empty_workspace(client, official, agencie
     assert agencies["department"].name in html
     assert "Chuyên viên xử lý" in html
     assert "Chưa có mục công việc nào." in html
+    assert csp_problems(html) == []
+
+
+def test_service_panels_appear_in_the_workspace(client, official, agencies):
+    from tinhso.portal import registry
+
+    assert registry.staff_panels(), "services register their panels at start-up"
+    login_verified(client, official)
+    html = client.get(reverse("portal:staff")).content.decode()
+    assert "Chưa có mục công việc nào." not in html
     assert csp_problems(html) == []
 
 

@@ -46,6 +46,11 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(f"motcua@{DEMO_DOMAIN}", "Lê Thị Cúc", "Công chức một cửa", "official",
                 role="clerk", place="commune", position="cong-chuc-mot-cua", one_stop=True,
                 title="Công chức Văn phòng – Thống kê"),
+    # The commune's own specialist and leader process commune-level procedures (birth registration …).
+    DemoAccount(f"tuphap@{DEMO_DOMAIN}", "Trương Văn Lợi", "Công chức Tư pháp – Hộ tịch", "official",
+                role="specialist", place="commune", position="chuyen-vien", title="Công chức Tư pháp – Hộ tịch"),
+    DemoAccount(f"chutich@{DEMO_DOMAIN}", "Lý Thị Mai", "Chủ tịch UBND", "official",
+                role="leader", place="commune", position="chu-tich", title="Chủ tịch UBND phường"),
     DemoAccount(f"tocongnghe@{DEMO_DOMAIN}", "Ngô Thị Kim", "Tổ công nghệ số cộng đồng", "official",
                 role="digital_team", place="commune", title="Thành viên Tổ công nghệ số cộng đồng"),
     DemoAccount(f"chuyenvien@{DEMO_DOMAIN}", "Phạm Văn Dũng", "Chuyên viên xử lý", "official",

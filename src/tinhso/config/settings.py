@@ -186,6 +186,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "notify-deliver-pending": {"task": "tinhso.notify.tasks.deliver_pending", "schedule": 60.0},
+    "payments-expire-overdue": {"task": "tinhso.payments.tasks.expire_overdue", "schedule": 15 * 60.0},
+    "dossiers-mark-overdue": {"task": "tinhso.dossiers.tasks.mark_overdue", "schedule": 15 * 60.0},
 }
 
 # --- authentication -----------------------------------------------------------------------------
@@ -303,6 +305,14 @@ TINHSO_NOTIFY_MAX_ATTEMPTS = env.int("TINHSO_NOTIFY_MAX_ATTEMPTS", default=5)
 TINHSO_NOTIFY_RETRY_BASE_SECONDS = env.int("TINHSO_NOTIFY_RETRY_BASE_SECONDS", default=60)
 TINHSO_NOTIFY_STUCK_SECONDS = env.int("TINHSO_NOTIFY_STUCK_SECONDS", default=600)
 TINHSO_NOTIFY_SWEEP_GRACE_SECONDS = env.int("TINHSO_NOTIFY_SWEEP_GRACE_SECONDS", default=30)
+
+# --- payments -------------------------------------------------------------------------------------
+# Enabled gateways, first = used for new bills ("sandbox" or dotted paths of Gateway subclasses).
+# The sandbox gateway (no real money) is on by default except in production.
+TINHSO_PAYMENT_GATEWAYS = env.list("TINHSO_PAYMENT_GATEWAYS", default=[] if PRODUCTION else ["sandbox"])
+# HMAC key of the sandbox gateway's callbacks; empty = derived from SECRET_KEY.
+TINHSO_PAYMENT_SANDBOX_SECRET = env.str("TINHSO_PAYMENT_SANDBOX_SECRET", default="")
+TINHSO_PAYMENT_EXPIRY_DAYS = env.int("TINHSO_PAYMENT_EXPIRY_DAYS", default=7)
 
 # --- security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -83,10 +83,14 @@ def build_api() -> NinjaAPI:
         return respond(request, 500, "server_error", _("Lỗi máy chủ. Vui lòng thử lại sau."))
 
     from tinhso.accounts.api import router as accounts_router
+    from tinhso.dossiers.api import router as dossiers_router
     from tinhso.files.api import router as files_router
     from tinhso.geo.api import router as geo_router
     from tinhso.notify.api import router as notify_router
     from tinhso.orgs.api import router as orgs_router
+    from tinhso.payments.api import router as payments_router
+    from tinhso.procedures.api import fields_router as procedure_fields_router
+    from tinhso.procedures.api import router as procedures_router
     from tinhso.search.api import router as search_router
     from tinhso.workflow.api import router as workflow_router
 
@@ -97,4 +101,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/notifications", notify_router)
     api.add_router("/workflow", workflow_router)
     api.add_router("/search", search_router)
+    api.add_router("/payments", payments_router)
+    api.add_router("/procedures", procedures_router)
+    api.add_router("/dossiers", dossiers_router)
+    api.add_router("/procedure-fields", procedure_fields_router)
     return api

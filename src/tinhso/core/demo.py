@@ -17,8 +17,10 @@ from django.db import transaction
 DEMO_LOADERS = [
     "tinhso.geo.demo",
     "tinhso.orgs.demo",
+    "tinhso.payments.demo",
     "tinhso.accounts.demo",
     "tinhso.workflow.demo",
+    "tinhso.procedures.demo",
 ]
 
 

@@ -35,6 +35,8 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
     candidates: list[tuple[str, str | Promise, str | None]] = [("home", _("Trang chủ"), reverse("portal:home"))]
+    candidates.append(("procedures", _("Thủ tục hành chính"), _reverse_or_none("procedures:list")))
+    candidates.append(("tracking", _("Tra cứu hồ sơ"), _reverse_or_none("tracking:lookup")))
     if authenticated:
         candidates.append(("me", _("Trang của tôi"), reverse("portal:me")))
         if selectors.is_official(user):

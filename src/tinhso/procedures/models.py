@@ -72,6 +72,11 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("procedures:detail", kwargs={"code": self.code})
+
     @property
     def total_fee(self) -> int:
         return sum(fee.amount for fee in self.fees.all())
