@@ -42,7 +42,7 @@ def test_birth_registration_is_complete(demo_catalogue):
     p = Procedure.objects.get(name="Đăng ký khai sinh")
     assert p.implementing_level == "commune" and p.service_level == "full_online"
     assert [s.role_code for s in p.steps.order_by("order")] == ["clerk", "specialist", "leader"]
-    assert p.total_fee == 0
+    assert p.total_fee == 8000  # registration itself is free; one paper copy of the extract is not
     assert receiving_agencies(procedure=p).count() == 64
     # a realistic application validates
     cleaned, errors = formschema.validate_data(p.form_schema, {

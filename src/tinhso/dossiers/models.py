@@ -113,6 +113,10 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "status"], name="dossiers_current_status_idx"),
             models.Index(fields=["applicant", "created_at"], name="dossiers_applicant_idx"),
             models.Index(fields=["status", "due_at"], name="dossiers_status_due_idx"),
+            # Statistics: period filters and the cache key (latest change).
+            models.Index(fields=["agency", "received_at"], name="dossiers_agency_received_idx"),
+            models.Index(fields=["agency", "finished_at"], name="dossiers_agency_finished_idx"),
+            models.Index(fields=["updated_at"], name="dossiers_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -138,9 +138,8 @@ PROCEDURES: list[dict] = [
         "legal_basis": HOTICH_LAW,
         "fees": [{"name": "Lệ phí đăng ký khai sinh", "amount": 0,
                   "note": "Miễn lệ phí đăng ký khai sinh đúng hạn (Điều 11 Luật Hộ tịch)."},
-                 {"name": "Phí cấp bản sao trích lục khai sinh", "amount": 0,
-                  "note": "8.000 đ/bản khi yêu cầu cấp thêm bản sao (Thông tư 281/2016/TT-BTC); bản sao điện tử "
-                          "miễn phí."}],
+                 {"name": "Phí cấp 01 bản sao trích lục khai sinh (bản giấy)", "amount": 8000,
+                  "note": "8.000 đ/bản (Thông tư 281/2016/TT-BTC); bản sao điện tử miễn phí."}],
         "documents": [
             doc("to-khai", "Tờ khai đăng ký khai sinh (mẫu ban hành kèm Thông tư 04/2020/TT-BTP)", "01 bản chính",
                 required=False,
