@@ -19,23 +19,14 @@ import gzip
 import http.client
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+import _server
 
 PAGES = ["/", "/accounts/login/"]
 TARGET_BYTES = 60 * 1024
-SETUP_TIMEOUT = 900
-START_TIMEOUT = 60
-REQUEST_TIMEOUT = 15
-REPO_DIR = Path(__file__).resolve().parent.parent
+REQUEST_TIMEOUT = _server.REQUEST_TIMEOUT
 
 
 class _Refs(HTMLParser):
@@ -58,26 +49,6 @@ class _Refs(HTMLParser):
 
 
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(var_dir: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "tinhso.config.settings",
-            "TINHSO_ENV": "development",
-            "DEBUG": "0",
-            "TINHSO_VAR_DIR": var_dir,
-            "PYTHONPATH": str(REPO_DIR / "src") + os.pathsep + env.get("PYTHONPATH", ""),
-        }
-    )
-    return env
 
 
 def _fetch(port: int, path: str) -> dict:
@@ -184,44 +155,11 @@ def run() -> dict:
     existing = os.environ.get("TINHSO_BENCH_PORT")
     if existing:
         return _measure(int(existing))
-    var_dir = tempfile.mkdtemp(prefix="tinhso-bench-")
-    env = _env(var_dir)
-    python = sys.executable
-    server = None
     try:
-        setup = subprocess.run(
-            [python, "-m", "tinhso.cli", "setup"],
-            cwd=var_dir, env=env, capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False,
-        )
-        if setup.returncode != 0:
-            return {"ok": False, "error": "tinhso setup failed", "output": (setup.stdout + setup.stderr)[-4000:]}
-        port = _free_port()
-        server = subprocess.Popen(
-            [python, "-m", "gunicorn", "tinhso.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--timeout", "30", "--log-level", "warning"],
-            cwd=var_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if _fetch(port, "/healthz")["status"] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                err = server.stderr.read().decode("utf-8", "replace")[-4000:] if server.stderr else ""
-                return {"ok": False, "error": "gunicorn did not start", "output": err}
-            time.sleep(0.2)
-        return _measure(port)
-    finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=5)
-        shutil.rmtree(var_dir, ignore_errors=True)
+        with _server.installation() as inst, _server.gunicorn(inst, workers=1) as port:
+            return _measure(port)
+    except RuntimeError as exc:  # setup failed or gunicorn did not start
+        return {"ok": False, "error": str(exc).splitlines()[0], "output": str(exc)[-4000:]}
 
 
 if __name__ == "__main__":

@@ -174,3 +174,30 @@ def test_commune_procedure_asks_for_the_receiving_commune(web, province_96):
     r = web.post(_apply_url(proc), {**FORM_DATA, "idempotency_key": "c2", "action": "draft",
                                     "agency": str(a2.public_id)})
     assert r.status_code == 302 and Dossier.objects.get().agency == a2
+
+
+def test_fee_before_receipt_is_not_shown_as_free(web, citizen, procedure, agency, team):
+    # Journey regression: a submitted, not yet received dossier showed "8.000 đ — Không thu phí".
+    d = submitted_dossier(procedure, agency, citizen)
+    assert d.fee_amount > 0
+    html = web.get(reverse("dossiers:detail", kwargs={"public_id": d.public_id})).content.decode()
+    assert "thanh toán sau khi hồ sơ được tiếp nhận" in html and "Không thu phí" not in html
+    staff = login_as(Client(), team.clerk, mfa=True)
+    page = staff.get(reverse("dossiers_staff:detail", kwargs={"public_id": d.public_id})).content.decode()
+    assert "thu sau khi tiếp nhận" in page and "Không thu phí" not in page
+
+
+def test_payment_page_links_back_to_the_dossier(web, citizen, agency, team, procedure):
+    # Journey regression: after paying, the payment page offered no way back to the dossier.
+    payee_account(agency)
+    d = received_dossier(procedure, agency, team, citizen)
+    html = web.get(reverse("payments:pay", kwargs={"public_id": d.payment_public_id})).content.decode()
+    assert "Quay lại hồ sơ" in html
+    assert reverse("dossiers:detail", kwargs={"public_id": d.public_id}) in html
+
+
+def test_my_dossiers_table_stacks_on_a_phone(web, citizen, free_procedure, agency):
+    # Journey regression: the 4-column table overflowed a 390 px screen sideways.
+    d = submitted_dossier(free_procedure, agency, citizen)
+    html = web.get(reverse("dossiers:mine")).content.decode()
+    assert d.code in html and "table-stack" in html and 'data-label="Trạng thái"' in html

@@ -94,3 +94,13 @@ def test_pdf_downloads_for_applicant_and_scoped_staff_only(agency, team, free_pr
     r = login_as(Client(), citizen, mfa=False).get(reverse("dossiers:pdf", kwargs={"public_id": d.public_id,
                                                                                     "form": "03"}))
     assert r.status_code == 404
+
+
+def test_receipt_fee_line_keeps_its_comma(agency, citizen, procedure, clock, written):
+    # Journey regression: the thousands separator swap also turned "Phí, lệ phí" into "Phí. lệ phí".
+    clock.set(2026, 3, 9, 10)
+    d = submitted_dossier(procedure, agency, citizen)
+    assert d.fee_amount > 0
+    text = _text(pdf.receipt_pdf(d), written)
+    amount = f"{d.fee_amount:,}".replace(",", ".")
+    assert f"7. Phí, lệ phí: {amount} đồng" in text and "Phí. lệ phí" not in text

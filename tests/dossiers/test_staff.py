@@ -362,3 +362,26 @@ def test_pages_pass_the_strict_csp_audit(world):
         response = clerk.get(url)
         assert response.status_code == 200, url
         assert csp_problems(response.content.decode()) == [], url
+
+
+def test_superuser_without_agency_is_sent_to_the_statistics(world):
+    # Journey regression: the admin got a 403 on /staff/dossiers/ and had no way to the statistics.
+    world.submit()
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client = login_as(Client(), admin, mfa=True)
+    r = client.get(QUEUE)
+    assert r.status_code == 302 and r["Location"] == "/staff/dossiers/thong-ke/"
+    page = client.get(r["Location"])
+    assert page.status_code == 200 and "Hàng đợi hồ sơ" not in page.content.decode()  # no link back to a 403
+
+
+def test_bulk_assignment_offers_a_specialist_only_themselves(world):
+    # Journey regression: a specialist's queue offered every colleague in the bulk-assignment list,
+    # although assigning them is refused; the clerk still sees all officials of the agency.
+    world.received()
+    specialist_page = page_text(world.client_for(world.specialist).get(QUEUE, {"queue": "to_process"}))
+    assert f'value="{world.specialist.public_id}"' in specialist_page
+    assert f'value="{world.specialist2.public_id}"' not in specialist_page
+    assert f'value="{world.leader.public_id}"' not in specialist_page
+    clerk_page = page_text(world.client_for(world.clerk).get(QUEUE, {"queue": "to_assign"}))
+    assert f'value="{world.specialist2.public_id}"' in clerk_page and f'value="{world.leader.public_id}"' in clerk_page

@@ -182,6 +182,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Beat keeps its schedule state with the rest of the writable data, never in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
@@ -352,6 +354,9 @@ CONTENT_SECURITY_POLICY = {
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Baseline endpoints of the benchmarks (/bench/…; bench/ and docs/benchmarks.md). Never in production.
+TINHSO_BENCH_ENDPOINTS = env.bool("TINHSO_BENCH_ENDPOINTS", default=False)
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

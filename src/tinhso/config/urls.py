@@ -27,5 +27,8 @@ urlpatterns = [
     path("", include("tinhso.portal.urls")),
 ]
 
+if settings.TINHSO_BENCH_ENDPOINTS and not settings.PRODUCTION:  # baseline endpoints of the benchmarks only
+    urlpatterns.insert(0, path("bench/", include(("tinhso.core.bench_views", "bench"))))
+
 handler404 = "tinhso.core.views.page_not_found"
 handler500 = "tinhso.core.views.server_error"

@@ -122,6 +122,12 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code or str(_("Hồ sơ nháp %(id)s") % {"id": str(self.public_id)[:8]})
 
+    def get_absolute_url(self) -> str:
+        """The applicant's page of this dossier (linked from e.g. the payment page)."""
+        from django.urls import reverse
+
+        return reverse("dossiers:detail", kwargs={"public_id": self.public_id})
+
     @property
     def status_label(self) -> str:
         return str(Status(self.status).label)

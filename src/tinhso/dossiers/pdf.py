@@ -89,7 +89,8 @@ def receipt_pdf(dossier: Dossier) -> bytes:
     channel = "trực tuyến" if dossier.channel == "online" else "trực tiếp"
     pdf.paragraph(f"6. Hình thức nộp hồ sơ: {channel}")
     if dossier.fee_amount:
-        pdf.paragraph(f"7. Phí, lệ phí: {dossier.fee_amount:,} đồng".replace(",", "."))
+        amount = f"{dossier.fee_amount:,}".replace(",", ".")
+        pdf.paragraph(f"7. Phí, lệ phí: {amount} đồng")
     pdf.ln(2)
     pdf.paragraph(f"Mã tra cứu hồ sơ: {dossier.tracking_secret}", bold=True)
     pdf.paragraph("Quét mã QR hoặc vào trang Tra cứu hồ sơ, nhập mã hồ sơ và mã tra cứu để theo dõi tiến độ.", size=9)

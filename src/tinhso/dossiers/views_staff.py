@@ -197,21 +197,41 @@ def queue_counts(*, user) -> dict[str, int]:
 
 
 def assignee_choices(*, user, agency_ids=None, roles=ASSIGNABLE_ROLES) -> list[Membership]:
-    """Officials of the user's agencies who could take a step (one row per membership)."""
+    """Officials the user may assign steps to (one row per membership): anyone of the agencies
+    where the user is a leader or a clerk, and the user themselves elsewhere (taking a step)."""
     scope = agency_scope(user=user) if agency_ids is None else frozenset(agency_ids)
     if not scope:
         return []
+    managed = scope & agency_scope(user=user, roles=("leader", "clerk"))
     today = timezone.localdate()
     return list(
         Membership.objects.filter(agency_id__in=scope, is_active=True, agency__is_active=True, user__is_active=True,
                                   role__code__in=roles)
+        .filter(Q(agency_id__in=managed) | Q(user=user))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .select_related("user", "agency", "role")
         .order_by("agency__name", "role__code", "user__full_name")
     )
 
 
+def _overseers_to_statistics(view: Callable) -> Callable:
+    """Superusers and provincial leaders without an agency of their own have no queue, but may
+    see the province-wide statistics: send them there instead of a 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        from . import stats
+
+        user = request.user
+        if user.is_authenticated and not agency_scope(user=user) and stats.stats_scope(user=user) is None:
+            return redirect("dossiers_staff:statistics")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_safe
+@_overseers_to_statistics
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     counts = queue_counts(user=request.user)

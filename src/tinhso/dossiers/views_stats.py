@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tinhso.core.errors import DomainError, NotAllowed
+from tinhso.orgs.selectors import agency_scope
 
 from . import exports, stats
 
@@ -71,6 +72,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "chart": stats.chart_bars(report.agencies),
         "commune_chart": stats.chart_bars(report.communes),
         "query_string": urlencode(query),
+        "has_queue": bool(agency_scope(user=request.user)),
         **_period_choices(period),
     }
     return render(request, "dossiers/staff/statistics.html", context)

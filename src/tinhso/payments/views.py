@@ -51,7 +51,19 @@ def _pay_context(intent: PaymentIntent) -> dict:
         "transfer_content": transfer_content(intent),
         "gateway_start": gateway.start(intent) if gateway is not None else None,
         "can_reissue": intent.status in services.REISSUABLE,
+        "subject_url": _subject_url(intent),
     }
+
+
+def _subject_url(intent: PaymentIntent) -> str:
+    """The page of what is being paid for (e.g. the dossier), if that object has one."""
+    if not intent.content_type_id or not intent.object_id:
+        return ""
+    model = intent.content_type.model_class()
+    if model is None or not hasattr(model, "get_absolute_url"):
+        return ""
+    obj = model._default_manager.filter(pk=intent.object_id).first()
+    return obj.get_absolute_url() if obj is not None else ""
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

@@ -1,0 +1,111 @@
+"""Statistics over a million synthetic dossiers on PostgreSQL.
+
+A throwaway database ``tinhso_bench_<pid>`` (dropped at the end), ``tinhso setup``, then
+``tinhso demo --scale N`` (N = TINHSO_BENCH_SCALE, default 1,000,000: dossiers over the last 24
+months across every receiving agency, see ``tinhso.dossiers.synthetic``) and ``ANALYZE``. In a
+subprocess with Django set up, as the demo superuser (scope: the whole province), for the current
+year:
+
+* uncached — ``tinhso.dossiers.stats.dossier_statistics`` called 5 times;
+* cached — ``dossier_statistics_cached`` primed once, then called 5 times (a hit costs the data
+  version query plus the cache read).
+
+Target: the statistics page's computation ≤ 300 ms. ``ok`` is false when the uncached median is
+above it (the cached figure is reported next to it, not instead of it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import _server
+
+TARGET_MS = 300.0
+SCALE = int(os.environ.get("TINHSO_BENCH_SCALE", "1000000"))
+REPEAT = 5
+
+MEASURE_CODE = """
+import json, statistics, time
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from tinhso.accounts.models import User
+from tinhso.dossiers.models import Dossier, DossierStep
+from tinhso.dossiers.stats import Period, dossier_statistics, dossier_statistics_cached
+
+with connection.cursor() as cur:
+    cur.execute("ANALYZE")
+user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+period = Period(kind="year", year=timezone.localdate().year)
+uncached = []
+for _ in range(%(repeat)d):
+    t = time.perf_counter()
+    report = dossier_statistics(user=user, period=period)
+    uncached.append((time.perf_counter() - t) * 1000)
+cache.clear()
+t = time.perf_counter()
+dossier_statistics_cached(user=user, period=period)
+first_cached = (time.perf_counter() - t) * 1000
+cached = []
+for _ in range(%(repeat)d):
+    t = time.perf_counter()
+    dossier_statistics_cached(user=user, period=period)
+    cached.append((time.perf_counter() - t) * 1000)
+total = report.total
+print(json.dumps({
+    "dossiers": Dossier.objects.count(),
+    "steps": DossierStep.objects.count(),
+    "period": period.slug,
+    "received_in_period": total.received,
+    "finished_in_period": total.finished,
+    "in_progress": total.in_progress,
+    "agencies": len(report.agencies),
+    "communes": len(report.communes),
+    "uncached_ms": [round(v, 1) for v in uncached],
+    "cached_first_ms": round(first_cached, 1),
+    "cached_ms": [round(v, 1) for v in cached],
+}))
+"""
+
+
+def _stats(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {"min_ms": ordered[0], "median_ms": ordered[len(ordered) // 2], "max_ms": ordered[-1]}
+
+
+def run() -> dict:
+    if not _server.postgres_available():
+        return _server.skipped("PostgreSQL unavailable on 127.0.0.1:5432")
+    with _server.postgres_database() as url, _server.installation(database_url=url) as inst:
+        started = time.monotonic()
+        out = inst.tinhso("demo", "--scale", str(SCALE), "--seed", "96", timeout=3600).stdout
+        generation_s = round(time.monotonic() - started, 1)
+        last = [line for line in out.splitlines() if line.startswith("✓") and "synthetic dossiers" in line]
+        data = json.loads(inst.python(MEASURE_CODE % {"repeat": REPEAT}).strip().splitlines()[-1])
+    uncached, cached = _stats(data["uncached_ms"]), _stats(data["cached_ms"])
+    ok = uncached["median_ms"] <= TARGET_MS
+    return {
+        "ok": ok,
+        "load_average_after": _server.load_average(),
+        "database": "postgresql",
+        "scale": SCALE,
+        "generation_seconds": generation_s,
+        "generation": re.sub(r"^✓\s*", "", last[-1]) if last else None,
+        "target_ms": TARGET_MS,
+        "uncached": uncached,
+        "cached": cached,
+        **data,
+        "summary": (
+            f"{data['dossiers']:,} dossiers ({data['received_in_period']:,} received in {data['period']}): "
+            f"uncached min/median/max {uncached['min_ms']}/{uncached['median_ms']}/{uncached['max_ms']} ms, "
+            f"cached {cached['min_ms']}/{cached['median_ms']}/{cached['max_ms']} ms (target ≤ {TARGET_MS:.0f} ms); "
+            f"generated in {generation_s} s"
+        ),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2, ensure_ascii=False))
