@@ -189,6 +189,7 @@ class Client:
     def request(self, method: str, path: str, *, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         for attempt in (1, 2):
+            reused = self.conn.sock is not None
             try:
                 self.conn.request(method, path, body=body, headers=headers or {})
                 resp = self.conn.getresponse()
@@ -197,10 +198,11 @@ class Client:
                     self.conn.close()
                 return resp.status, data
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # An idle keep-alive connection closed by the server: retry once on a new one
-                # (only safe because every benchmark request is idempotent or keyed).
+                # A reused keep-alive connection the server had already closed: the request was
+                # not processed, retry once on a new connection. A fresh connection failing is an
+                # error (the request may have been processed).
                 self.conn.close()
-                if attempt == 2:
+                if attempt == 2 or not reused:
                     raise
         raise AssertionError("unreachable")
 

@@ -201,3 +201,13 @@ def test_my_dossiers_table_stacks_on_a_phone(web, citizen, free_procedure, agenc
     d = submitted_dossier(free_procedure, agency, citizen)
     html = web.get(reverse("dossiers:mine")).content.decode()
     assert d.code in html and "table-stack" in html and 'data-label="Trạng thái"' in html
+
+
+def test_apply_page_shows_per_copy_fees_of_birth_registration(web):
+    """Registration is free but each paper copy of the extract costs 8.000 đ: the form says so."""
+    from tinhso.core.demo import load_demo
+
+    load_demo(log=lambda _msg: None)
+    html = web.get(reverse("dossiers:apply", kwargs={"procedure_code": "1.001193"})).content.decode()
+    assert "8.000 đ/bản sao trích lục" in html
+    assert "Không thu phí." not in html

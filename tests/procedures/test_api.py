@@ -18,7 +18,9 @@ def test_detail(client, demo_catalogue):
     data = client.get("/api/v1/procedures/1.001193").json()
     assert data["name"] == "Đăng ký khai sinh"
     assert data["form_schema"]["properties"]["ho_ten_tre"]["title"]
-    assert data["total_fee"] == 8000 and data["fees"]
+    assert data["total_fee"] == 0  # registration is free; paper copies are charged per copy
+    copies = next(f for f in data["fees"] if f["quantity_field"])
+    assert copies["quantity_field"] == "so_ban_sao" and copies["amount"] == 8000
     assert [s["role_code"] for s in data["steps"]] == ["clerk", "specialist", "leader"]
     assert sum(s["days"] for s in data["steps"]) == data["processing_days"]
     assert data["documents"][1]["code"] == "giay-chung-sinh"

@@ -2,6 +2,7 @@ import pytest
 
 from tinhso.procedures import formschema
 from tinhso.procedures.demo_data import PROCEDURES
+from tinhso.procedures.fees import compute_fee
 from tinhso.procedures.models import Procedure
 from tinhso.procedures.selectors import receiving_agencies
 from tinhso.search.models import SearchDocument
@@ -42,7 +43,9 @@ def test_birth_registration_is_complete(demo_catalogue):
     p = Procedure.objects.get(name="Đăng ký khai sinh")
     assert p.implementing_level == "commune" and p.service_level == "full_online"
     assert [s.role_code for s in p.steps.order_by("order")] == ["clerk", "specialist", "leader"]
-    assert p.total_fee == 8000  # registration itself is free; one paper copy of the extract is not
+    assert p.total_fee == 0  # registration itself is free; paper copies of the extract are not
+    assert compute_fee(procedure=p, form_data={"so_ban_sao": 0}).total == 0
+    assert compute_fee(procedure=p, form_data={"so_ban_sao": 2}).total == 16000
     assert receiving_agencies(procedure=p).count() == 64
     # a realistic application validates
     cleaned, errors = formschema.validate_data(p.form_schema, {

@@ -22,7 +22,7 @@ def _catalogue():
             p.code, p.name, p.field.code, p.service_level, p.implementing_level, p.processing_days, p.applicants,
             p.conditions, p.legal_basis, p.result, p.counting_rule, p.form_schema, p.is_published,
             sorted(a.code for a in p.agencies.all()),
-            [(f.name, f.amount, f.note) for f in p.fees.order_by("id")],
+            [(f.name, f.amount, f.note, f.quantity_field, f.quantity_unit) for f in p.fees.order_by("id")],
             [(d.order, d.code, d.name, d.description, d.copies, d.is_required) for d in p.required_documents.all()],
             [(s.order, s.name, s.role_code, s.agency_rule, s.agency_id, s.days) for s in p.steps.all()],
         ))

@@ -171,6 +171,20 @@ class StaffDossierOut(DossierOut):
     actions: list[str] = Field(..., description="actions you may take now")
 
     @staticmethod
+    def resolve_form_data(obj: Dossier) -> dict[str, Any]:
+        """National IDs in the form are masked for staff, as on the staff page; the full value
+        is shown only through the audited reveal on the staff page."""
+        from tinhso.accounts.crypto import mask_identifier
+
+        from .selectors import national_id_field_names
+
+        data = dict(obj.form_data or {})
+        for name in national_id_field_names(obj.procedure.form_schema):
+            if data.get(name):
+                data[name] = mask_identifier(str(data[name]))
+        return data
+
+    @staticmethod
     def resolve_tracking_secret(obj: Dossier) -> str | None:
         return None
 

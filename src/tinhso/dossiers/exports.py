@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -121,7 +121,7 @@ LOG_BOOK_HEADERS = (
     gettext_lazy("Hẹn trả kết quả"),
     gettext_lazy("Hình thức nộp"),
     gettext_lazy("Trạng thái"),
-    gettext_lazy("Trả kết quả"),
+    pgettext_lazy("log book column", "Trả kết quả"),
     gettext_lazy("Ghi chú"),
 )
 
@@ -143,7 +143,7 @@ def log_book_rows(dossiers) -> Iterable[list]:
             _local(d.due_at),
             _channel_label(d.channel),
             d.get_status_display(),
-            _local(d.finished_at),
+            _local(d.returned_at),
             _("Quá hạn") if d.is_overdue else "",
         ]
 
@@ -159,6 +159,54 @@ def log_book_workbook(*, agency, period, dossiers) -> bytes:
     ws.append([str(h) for h in LOG_BOOK_HEADERS])
     for row in log_book_rows(dossiers):
         ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+CONTROL_SHEET_HEADERS = (
+    gettext_lazy("Bước"),
+    gettext_lazy("Cơ quan"),
+    gettext_lazy("Giao, nhận lúc"),
+    gettext_lazy("Người giao"),
+    gettext_lazy("Người nhận"),
+    gettext_lazy("Hạn xử lý"),
+    gettext_lazy("Hoàn thành"),
+    gettext_lazy("Kết quả"),
+)
+
+
+def control_sheet_workbook(dossier) -> bytes:
+    """Form 05 (phiếu kiểm soát quá trình giải quyết hồ sơ) of one dossier as .xlsx: the
+    hand-overs, then the history of transitions."""
+    from .pdf import control_sheet_entries, control_sheet_history
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Phiếu kiểm soát")[:31]
+    ws.append([_("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ (Mẫu số 05)")])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([_("Mã hồ sơ"), dossier.code or ""])
+    ws.append([_("Thủ tục"), dossier.procedure.name])
+    ws.append([_("Cơ quan tiếp nhận"), dossier.agency.name])
+    ws.append([_("Nhận hồ sơ"), _local(dossier.received_at)])
+    ws.append([_("Hẹn trả kết quả"), _local(dossier.due_at)])
+    ws.append([])
+    ws.append([str(h) for h in CONTROL_SHEET_HEADERS])
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    for e in control_sheet_entries(dossier):
+        ws.append([f"{e['order']}. {e['name']}", e["agency"], _local(e["started_at"]), e["giver"], e["receiver"],
+                   _local(e["due_at"]), _local(e["finished_at"]), _(e["timeliness"]) if e["timeliness"] else ""])
+    ws.append([])
+    ws.append([_("Diễn biến xử lý")])
+    ws[ws.max_row][0].font = BOLD
+    for h in control_sheet_history(dossier):
+        ws.append([_local(h["at"]), str(h["label"]), h["actor"]])
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 40
+    for letter in "CDEFGH":
+        ws.column_dimensions[letter].width = 20
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -167,9 +167,11 @@ def _timeliness(step: DossierStep) -> str:
     return "Đúng hạn"
 
 
-def control_sheet_rows(dossier: Dossier) -> list[list[str]]:
-    """Every hand-over: from whom, to whom (which agency), when, and whether it was on time."""
-    rows = []
+def control_sheet_entries(dossier: Dossier) -> list[dict]:
+    """Every hand-over of form 05: the step and its agency, when it was handed over, from whom,
+    to whom, its deadline, when it was finished and whether that was on time (for the page,
+    the PDF and the Excel export)."""
+    entries = []
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     previous = None
     for step in steps:
@@ -177,18 +179,37 @@ def control_sheet_rows(dossier: Dossier) -> list[list[str]]:
             continue
         giver = previous.assignee.full_name if previous and previous.assignee_id else (
             dossier.applicant.full_name if previous is None else "")
-        receiver = step.assignee.full_name if step.assignee_id else ""
-        rows.append([
-            f"{step.order}. {step.name}\n{step.agency.name}",
-            _hm(step.started_at),
-            giver,
-            receiver,
-            _hm(step.due_at),
-            _hm(step.finished_at),
-            _timeliness(step),
-        ])
+        entries.append({
+            "order": step.order,
+            "name": step.name,
+            "agency": step.agency.name,
+            "started_at": step.started_at,
+            "giver": giver,
+            "receiver": step.assignee.full_name if step.assignee_id else "",
+            "due_at": step.due_at,
+            "finished_at": step.finished_at,
+            "timeliness": _timeliness(step),
+        })
         previous = step
-    return rows
+    return entries
+
+
+def control_sheet_rows(dossier: Dossier) -> list[list[str]]:
+    """Every hand-over: from whom, to whom (which agency), when, and whether it was on time."""
+    return [
+        [f"{e['order']}. {e['name']}\n{e['agency']}", _hm(e["started_at"]), e["giver"], e["receiver"],
+         _hm(e["due_at"]), _hm(e["finished_at"]), e["timeliness"]]
+        for e in control_sheet_entries(dossier)
+    ]
+
+
+def control_sheet_history(dossier: Dossier) -> list[dict]:
+    """The transitions of the dossier (time, action, who), oldest first."""
+    return [
+        {"at": log.at, "label": DossierFlow.transition_label(log.transition),
+         "actor": log.actor.full_name if getattr(log, "actor_id", None) else ""}
+        for log in DossierFlow.history(dossier)
+    ]
 
 
 def control_sheet_pdf(dossier: Dossier) -> bytes:
@@ -206,7 +227,7 @@ def control_sheet_pdf(dossier: Dossier) -> bytes:
         widths=[40, 22, 24, 24, 22, 22, 21],
     )
     pdf.ln(2)
-    history = [f"{_hm(log.at)}: {DossierFlow.transition_label(log.transition)}" for log in DossierFlow.history(dossier)]
+    history = [f"{_hm(h['at'])}: {h['label']}" for h in control_sheet_history(dossier)]
     if history:
         pdf.paragraph("Diễn biến xử lý:", bold=True)
         for line in history:
@@ -214,11 +235,15 @@ def control_sheet_pdf(dossier: Dossier) -> bytes:
     return pdf.to_bytes()
 
 
-def log_book_pdf(*, agency, period_label: str, dossiers: Iterable[Dossier]) -> bytes:
-    """Form 06: Sổ theo dõi hồ sơ (a page per ~25 rows, landscape-free A4 table)."""
+def log_book_pdf(*, agency, period_label: str, dossiers: Iterable[Dossier], truncated_at: int | None = None) -> bytes:
+    """Form 06: Sổ theo dõi hồ sơ (a page per ~25 rows, landscape-free A4 table). With
+    ``truncated_at``, a note says that only the first rows are printed (the Excel file has all)."""
     pdf = VietnameseDocument(title="Sổ theo dõi hồ sơ", issuer=f"{agency.name}\n{DESK}")
     pdf.paragraph("Mẫu số 06 — Thông tư 01/2018/TT-VPCP", size=8, align="R")
     pdf.paragraph(period_label, align="C")
+    if truncated_at:
+        pdf.paragraph(f"Chỉ in {truncated_at:,} hồ sơ đầu tiên của kỳ; tải tệp Excel để có đủ danh sách."
+                      .replace(",", "."), size=8, align="C")
     rows = []
     for i, d in enumerate(dossiers, start=1):
         rows.append([

@@ -206,6 +206,37 @@ def assignable_officials(*, dossier: Dossier):
     return officials_with_role(agency_id=step.agency_id, role=step.role_code).order_by("full_name")
 
 
+# --- protected identifiers in the form ----------------------------------------------------------
+
+
+def national_id_field_names(schema) -> list[str]:
+    """Fields of a procedure's form schema that hold a national ID (``x-widget: national_id``)."""
+    from tinhso.procedures.formschema import fields
+
+    return [name for name, prop in fields(schema or {}) if prop.get("x-widget") == "national_id"]
+
+
+def dossier_national_ids_reveal(*, actor, dossier: Dossier, request=None) -> dict[str, str]:
+    """The full national IDs entered in the dossier's form (field name → value), for an official
+    whose agencies may see the dossier. Every reveal is audited ("dossier.reveal_national_id",
+    with the field names, never the values). NotFound outside the official's scope or when the
+    form holds no national ID."""
+    from django.db import transaction
+
+    from tinhso.audit.services import record_event
+
+    dossier = dossier_get_for_staff(user=actor, public_id=dossier.public_id)  # raises NotFound
+    data = dossier.form_data or {}
+    values = {name: str(data[name]) for name in national_id_field_names(dossier.procedure.form_schema)
+              if data.get(name) not in (None, "")}
+    if not values:
+        raise NotFound(_("Tờ khai không có số định danh cá nhân."), code="no_national_id")
+    with transaction.atomic():
+        record_event(actor=actor, action="dossier.reveal_national_id", obj=dossier, request=request,
+                     details={"dossier": str(dossier.public_id), "fields": sorted(values)})
+    return values
+
+
 # --- history and the public view ---------------------------------------------------------------
 
 

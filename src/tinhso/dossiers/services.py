@@ -331,7 +331,7 @@ def _do_submit(dossier: Dossier, *, actor, request=None) -> None:
     dossier.code = codes.next_code(agency=dossier.agency, when=now)
     dossier.tracking_secret = codes.new_tracking_secret()
     dossier.submitted_at = now
-    dossier.fee_amount = int(dossier.procedure.total_fee or 0)
+    dossier.fee_amount = compute_dossier_fee(dossier)
     dossier.save(update_fields=["code", "tracking_secret", "submitted_at", "fee_amount", "form_data", "updated_at"])
     log = _fire(dossier, "submit", actor=actor, request=request,
                 data={"code": dossier.code, "channel": dossier.channel})
@@ -485,7 +485,7 @@ def _create_steps(dossier: Dossier, now: datetime) -> list[DossierStep]:
     return _steps(dossier)
 
 
-def _create_fee_intent(dossier: Dossier, *, request=None) -> None:
+def _create_fee_intent(dossier: Dossier, *, request=None, key_suffix: str = "") -> None:
     if dossier.fee_amount <= 0:
         dossier.fee_status = FeeStatus.NOT_REQUIRED
         return
@@ -499,7 +499,7 @@ def _create_fee_intent(dossier: Dossier, *, request=None) -> None:
         intent = pay.payment_intent_create(
             payer=dossier.applicant, payee_agency=dossier.agency, amount=dossier.fee_amount, purpose=FEE_PURPOSE,
             description=_("Phí, lệ phí hồ sơ %(code)s") % {"code": dossier.code}, obj=dossier,
-            idempotency_key=f"dossier_fee:{dossier.public_id}", request=request,
+            idempotency_key=f"dossier_fee:{dossier.public_id}{key_suffix}", request=request,
         )
     except ValidationFailed as exc:
         if exc.code != "no_payee_account":
@@ -616,7 +616,9 @@ def dossier_resubmit(*, dossier: Dossier, actor, request=None) -> Dossier:
         received = dossier.received_at is not None
         if received and open_request is not None:
             _resume_clock(dossier, open_request, now)
-        dossier.save(update_fields=["form_data", "due_at", "paused_at", "is_overdue", "updated_at"])
+        _refresh_fee(dossier, actor=actor, request=request)
+        dossier.save(update_fields=["form_data", "due_at", "paused_at", "is_overdue", "fee_amount", "fee_status",
+                                    "payment_public_id", "updated_at"])
         log = _fire(dossier, "resubmit_received" if received else "resubmit", actor=actor, request=request)
         current = _current(_steps(dossier)) if received else None
         _send(dossier, "resubmitted", log.pk, applicant=False,
@@ -943,6 +945,37 @@ def dossiers_mark_overdue(*, now: datetime | None = None) -> int:
 
 
 # --- fees ------------------------------------------------------------------------------------
+
+
+def compute_dossier_fee(dossier: Dossier) -> int:
+    """The fee of ``dossier`` by the catalogue's fee rules and its form (e.g. 8.000 đ × the number
+    of paper copies asked for)."""
+    from tinhso.procedures.fees import compute_fee
+
+    return compute_fee(procedure=dossier.procedure, form_data=dossier.form_data).total
+
+
+def _refresh_fee(dossier: Dossier, *, actor, request=None) -> bool:
+    """After a supplement the form may ask for another quantity: recompute the fee while nothing
+    has been paid, replacing a pending payment intent by one for the new amount. Returns whether
+    the fee changed (the caller saves ``fee_amount``, ``fee_status``, ``payment_public_id``)."""
+    if dossier.fee_status == FeeStatus.PAID:
+        return False
+    amount = compute_dossier_fee(dossier)
+    if amount == dossier.fee_amount:
+        return False
+    old = dossier.fee_amount
+    received = dossier.received_at is not None
+    if received:
+        _cancel_fee(dossier, actor=actor, reason=str(_("Số tiền phí, lệ phí thay đổi sau khi bổ sung hồ sơ.")))
+        dossier.payment_public_id = None
+    dossier.fee_amount = amount
+    if received:
+        # A new key per supplement round: an earlier (cancelled) intent must not be replayed.
+        _create_fee_intent(dossier, request=request, key_suffix=f":s{dossier.supplement_requests.count()}")
+    record_event(actor=actor, action="dossier.fee_recomputed", obj=dossier, request=request,
+                 details={"from": old, "to": amount})
+    return True
 
 
 def on_fee_paid(intent) -> None:

@@ -223,6 +223,11 @@ class Figures:
         return self.get("finished_early") + self.get("finished_on_time") + self.get("finished_late")
 
     @property
+    def has_activity(self) -> bool:
+        """Anything at all in the period (received, in progress, finished, rated)."""
+        return any(self.counts.values())
+
+    @property
     def on_time_rate(self) -> float | None:
         """Decision 766, progress and results: (on time + early) / finished × 100."""
         return _pct(self.get("finished_early") + self.get("finished_on_time"), self.finished)
@@ -529,7 +534,8 @@ CHART_ORDER = ("finished_early", "finished_on_time", "finished_late", "in_progre
 def chart_bars(figures: list[Figures], *, limit: int = 15, width: int = 640) -> dict[str, Any]:
     """Geometry of a horizontal stacked bar chart (one bar per group), to be drawn as inline SVG
     by the template: no script, no style attribute, only SVG presentation attributes."""
-    rows = [f for f in figures if f.finished or f.in_progress][:limit]
+    rows = sorted((f for f in figures if f.finished or f.in_progress),
+                  key=lambda f: (-(f.finished + f.in_progress), f.label))[:limit]
     label_w, bar_h, gap, top = 220, 18, 8, 8
     plot_w = width - label_w - 60
     biggest = max([f.finished + f.in_progress for f in rows] or [0]) or 1
@@ -558,6 +564,8 @@ def chart_bars(figures: list[Figures], *, limit: int = 15, width: int = 640) -> 
     legend = [{"key": k, "label": dict(BUCKETS)[k], "fill": CHART_COLOURS[k]} for k in CHART_ORDER]
     return {
         "bars": bars,
+        "left_out": max(0, sum(1 for f in figures if f.finished or f.in_progress) - limit),
+        "limit": limit,
         "width": width,
         "height": top * 2 + len(rows) * (bar_h + gap),
         "label_w": label_w,
@@ -570,6 +578,8 @@ def chart_bars(figures: list[Figures], *, limit: int = 15, width: int = 640) -> 
 
 # An Excel log book stops here (a busy agency receives far fewer in a year).
 LOG_BOOK_EXPORT_MAX_ROWS = 100_000
+# A PDF log book prints at most this many rows (about 200 A4 pages).
+LOG_BOOK_PDF_MAX_ROWS = 2_000
 
 
 def log_book(*, user, agency: Agency, period: Period):

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<uuid:public_id>/danh-gia/", views.rate, name="rate"),
     path("<uuid:public_id>/ket-qua/", views.result, name="result"),
     path("<uuid:public_id>/mau-<str:form>.pdf", views.form_pdf, name="pdf"),
+    path("<uuid:public_id>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),
+    path("<uuid:public_id>/phieu-kiem-soat.xlsx", views.control_sheet_xlsx, name="control_sheet_xlsx"),
 ]

@@ -17,7 +17,9 @@ urlpatterns = [
     path("thong-ke/excel/", views_stats.statistics_xlsx, name="statistics_xlsx"),
     path("so-theo-doi/", views_stats.log_book, name="log_book"),
     path("so-theo-doi/excel/", views_stats.log_book_xlsx, name="log_book_xlsx"),
+    path("so-theo-doi/pdf/", views_stats.log_book_pdf, name="log_book_pdf"),
     path("<uuid:public_id>/", views_staff.detail, name="detail"),
     path("<uuid:public_id>/phan-cong/", views_staff.assign, name="assign"),
+    path("<uuid:public_id>/hien-so-dinh-danh/", views_staff.reveal_national_id, name="reveal_national_id"),
     path("<uuid:public_id>/thao-tac/<slug:action>/", views_staff.act, name="act"),
 ]

@@ -43,6 +43,12 @@ def _mine(request: HttpRequest, public_id) -> Dossier:
         raise _not_found(exc) from None
 
 
+def _fee_summary(procedure) -> str:
+    from tinhso.procedures.fees import procedure_fee_summary
+
+    return procedure_fee_summary(procedure)
+
+
 def _schema_fields(procedure) -> list[str]:
     from tinhso.procedures.formschema import fields
 
@@ -90,8 +96,9 @@ def _render_form(request, *, procedure, dossier=None, agencies, agency=None, dat
         "general_error": general,
         "idempotency_key": key,
         "supplement": supplement,
-        "fee": procedure.total_fee,
-        "fee_text": _vnd(procedure.total_fee),
+        # Fixed lines plus per-unit rules ("Miễn phí; 8.000 đ/bản sao trích lục").
+        "fee": procedure.fees.filter(amount__gt=0).exists(),
+        "fee_text": _fee_summary(procedure),
     }
     return render(request, "dossiers/citizen/apply.html", context, status=status)
 
@@ -354,5 +361,47 @@ def form_pdf(request: HttpRequest, public_id, form: str) -> HttpResponse:
         raise Http404(_("Chưa có biểu mẫu này cho hồ sơ."))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{form}-{dossier.code or "ho-so"}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _viewer_dossier(request: HttpRequest, public_id) -> tuple[Dossier, str]:
+    try:
+        return selectors.dossier_get_for_viewer(user=request.user, public_id=public_id)
+    except NotFound as exc:
+        raise _not_found(exc) from None
+
+
+def _received_or_404(dossier: Dossier) -> None:
+    if not dossier.received_at:
+        raise Http404(_("Chưa có biểu mẫu này cho hồ sơ."))
+
+
+@login_required
+def control_sheet(request: HttpRequest, public_id) -> HttpResponse:
+    """Form 05 as a page, for the applicant or a scoped official (once the dossier is received)."""
+    dossier, role = _viewer_dossier(request, public_id)
+    _received_or_404(dossier)
+    context = {
+        "dossier": dossier,
+        "entries": pdf.control_sheet_entries(dossier),
+        "history": pdf.control_sheet_history(dossier),
+        "back_url": reverse("dossiers_staff:detail", args=[dossier.public_id]) if role == "staff"
+        else reverse("dossiers:detail", args=[dossier.public_id]),
+    }
+    response = render(request, "dossiers/control_sheet.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def control_sheet_xlsx(request: HttpRequest, public_id) -> HttpResponse:
+    """Form 05 as an Excel file."""
+    from . import exports
+
+    dossier, _role = _viewer_dossier(request, public_id)
+    _received_or_404(dossier)
+    response = HttpResponse(exports.control_sheet_workbook(dossier), content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau-05-{dossier.code or "ho-so"}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response

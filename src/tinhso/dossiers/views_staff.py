@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
@@ -346,12 +346,12 @@ def _new_due_at(post) -> dt.datetime:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("receive", gettext_lazy("Tiếp nhận"), note=True,
+        Action("receive", pgettext_lazy("staff action", "Tiếp nhận"), note=True,
                run=lambda d, u, p, f, r: dossier_services.dossier_receive(dossier=d, actor=u, note=_note(p), request=r)),
         Action("request_supplement", gettext_lazy("Yêu cầu bổ sung"), reason=True,
                run=lambda d, u, p, f, r: dossier_services.dossier_request_supplement(
                    dossier=d, actor=u, reason=_reason(p), request=r)),
-        Action("refuse", gettext_lazy("Từ chối"), reason=True, danger=True,
+        Action("refuse", pgettext_lazy("staff action", "Từ chối"), reason=True, danger=True,
                run=lambda d, u, p, f, r: dossier_services.dossier_refuse(dossier=d, actor=u, reason=_reason(p), request=r)),
         Action("complete_step", gettext_lazy("Hoàn thành bước xử lý"), note=True,
                run=lambda d, u, p, f, r: dossier_services.dossier_step_complete(dossier=d, actor=u, note=_note(p), request=r)),
@@ -363,7 +363,7 @@ ACTIONS: dict[str, Action] = {
         Action("reject_approval", gettext_lazy("Trả lại để xử lý lại"), reason=True, danger=True,
                run=lambda d, u, p, f, r: dossier_services.dossier_reject_approval(
                    dossier=d, actor=u, reason=_reason(p), request=r)),
-        Action("return_result", gettext_lazy("Trả kết quả"), extra="method",
+        Action("return_result", pgettext_lazy("staff action", "Trả kết quả"), extra="method",
                run=lambda d, u, p, f, r: dossier_services.dossier_return_result(
                    dossier=d, actor=u, method=(p.get("method") or "").strip(), request=r)),
         Action("record_fee", gettext_lazy("Ghi nhận đã nộp phí tại quầy"),
@@ -394,14 +394,28 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
     return out
 
 
-def _form_rows(dossier: Dossier) -> list[tuple[str, str]]:
+def _form_rows(dossier: Dossier, revealed: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The form's answers for the page; national IDs are masked (``masked``) unless ``revealed``
+    (the audited reveal) carries their full value."""
+    from tinhso.accounts.crypto import mask_identifier
     from tinhso.procedures.formschema import display_value, field_labels
 
     schema = dossier.procedure.form_schema or {}
     labels = field_labels(schema)
+    protected = set(dossier_selectors.national_id_field_names(schema))
     data = dossier.form_data or {}
-    rows = [(labels[name], display_value(schema, name, data[name])) for name in labels if name in data]
-    rows += [(name, str(value)) for name, value in data.items() if name not in labels]
+    rows = []
+    for name in labels:
+        if name not in data:
+            continue
+        if name in protected and data[name] not in (None, ""):
+            if revealed and name in revealed:
+                rows.append({"label": labels[name], "value": revealed[name], "revealed": True})
+            else:
+                rows.append({"label": labels[name], "value": mask_identifier(str(data[name])), "masked": True})
+            continue
+        rows.append({"label": labels[name], "value": display_value(schema, name, data[name])})
+    rows += [{"label": name, "value": str(value)} for name, value in data.items() if name not in labels]
     return rows
 
 
@@ -420,12 +434,32 @@ def _applicant_facts(dossier: Dossier) -> dict[str, str]:
 @require_safe
 @staff_required
 def detail(request: HttpRequest, public_id) -> HttpResponse:
+    return _render_detail(request, _get_dossier(request, public_id))
+
+
+@require_POST
+@staff_required
+def reveal_national_id(request: HttpRequest, public_id) -> HttpResponse:
+    """Show the full national IDs of the form once (this response only, never stored), after
+    writing the audit event; a later GET shows them masked again."""
     dossier = _get_dossier(request, public_id)
+    try:
+        revealed = dossier_selectors.dossier_national_ids_reveal(actor=request.user, dossier=dossier, request=request)
+    except NotFound as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("dossiers_staff:detail", public_id=dossier.public_id)
+    response = _render_detail(request, dossier, revealed=revealed)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _render_detail(request: HttpRequest, dossier: Dossier, *, revealed: dict[str, str] | None = None) -> HttpResponse:
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     current_step = next((s for s in steps if s.started_at is not None and s.finished_at is None), None)
     names = dossier_selectors.dossier_actions(dossier=dossier, user=request.user)
     step_assignees = list(dossier_selectors.assignable_officials(dossier=dossier)) if "assign" in names else []
     history = list(DossierFlow.history(dossier))
+    form_rows = _form_rows(dossier, revealed)
     for log in history:
         log.from_label = DossierFlow.state_label(log.from_state)
         log.to_label = DossierFlow.state_label(log.to_state)
@@ -433,7 +467,8 @@ def detail(request: HttpRequest, public_id) -> HttpResponse:
     context = {
         "dossier": dossier,
         "applicant": _applicant_facts(dossier),
-        "form_rows": _form_rows(dossier),
+        "form_rows": form_rows,
+        "has_masked": any(r.get("masked") for r in form_rows),
         "documents": _documents(dossier),
         "steps": steps,
         "current_step": current_step,

@@ -63,8 +63,19 @@ def statistics(request: HttpRequest) -> HttpResponse:
     query = period.as_query()
     if agency:
         query["agency"] = str(agency.public_id)
+    # Most agencies and communes have nothing in a period: show those with activity unless asked
+    # for all (?all=1); the totals are over everything either way.
+    show_all = request.GET.get("all") == "1"
+    agency_rows = report.agencies if show_all else [f for f in report.agencies if f.has_activity]
+    commune_rows = report.communes if show_all else [f for f in report.communes if f.has_activity]
     context = {
         "report": report,
+        "show_all": show_all,
+        "agency_rows": agency_rows,
+        "commune_rows": commune_rows,
+        "hidden_agencies": len(report.agencies) - len(agency_rows),
+        "hidden_communes": len(report.communes) - len(commune_rows),
+        "toggle_query": urlencode({**query, "all": "1"}) if not show_all else urlencode(query),
         "period": period,
         "period_error": period_error,
         "agencies": agencies,
@@ -130,5 +141,22 @@ def log_book_xlsx(request: HttpRequest) -> HttpResponse:
     content = exports.log_book_workbook(agency=agency, period=period, dossiers=dossiers[: stats.LOG_BOOK_EXPORT_MAX_ROWS])
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="so-theo-doi-ho-so-{agency.code}-{period.slug}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@login_required
+def log_book_pdf(request: HttpRequest) -> HttpResponse:
+    """Form 06 as PDF (the first ``LOG_BOOK_PDF_MAX_ROWS`` dossiers; the Excel file has them all)."""
+    from . import pdf
+
+    period, _error, _agencies, agency, dossiers = _log_book(request)
+    limit = stats.LOG_BOOK_PDF_MAX_ROWS
+    rows = list(dossiers[: limit + 1])
+    content = pdf.log_book_pdf(agency=agency, period_label=period.label, dossiers=rows[:limit],
+                               truncated_at=limit if len(rows) > limit else None)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-theo-doi-ho-so-{agency.code}-{period.slug}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

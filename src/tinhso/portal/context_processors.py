@@ -28,6 +28,17 @@ def _reverse_or_none(name: str) -> str | None:
         return None
 
 
+def _may_see_statistics(user) -> bool:
+    """Whether the dossier statistics are open to ``user`` (no query for citizens)."""
+    if not (user.is_superuser or getattr(user, "kind", "") == "official"):
+        return False
+    try:
+        from tinhso.dossiers.stats import may_see_stats
+    except ImportError:  # the dossiers app is not installed
+        return False
+    return may_see_stats(user=user)
+
+
 def nav_items(request: HttpRequest) -> list[NavItem]:
     """Links to pages that exist and that this user may open; nothing points to "#"."""
     from . import selectors
@@ -41,6 +52,9 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
         candidates.append(("me", _("Trang của tôi"), reverse("portal:me")))
         if selectors.is_official(user):
             candidates.append(("staff", _("Không gian làm việc"), reverse("portal:staff")))
+        elif _may_see_statistics(user):
+            # Superusers and provincial overseers without a membership have no workspace.
+            candidates.append(("statistics", _("Thống kê hồ sơ"), _reverse_or_none("dossiers_staff:statistics")))
         candidates.append(("notifications", _("Thông báo"), _reverse_or_none(NOTIFICATIONS_URL_NAME)))
     candidates.append(("api", _("API"), _reverse_or_none("api:openapi-view")))
     path = request.path

@@ -38,7 +38,7 @@ class SuperuserOnlyMixin:
 
 class FeeInline(SuperuserOnlyMixin, admin.TabularInline):
     model = ProcedureFee
-    fields = ("name", "amount", "note")
+    fields = ("name", "amount", "quantity_field", "quantity_unit", "note")
     extra = 0
 
     def has_delete_permission(self, request, obj=None):

@@ -26,8 +26,11 @@ class AgencyRef(Schema):
 
 class FeeOut(Schema):
     name: str
-    amount: int = Field(..., description="VND; 0 = free of charge")
+    amount: int = Field(..., description="VND (per unit when quantity_field is set); 0 = free of charge")
     note: str
+    quantity_field: str = Field("", description="Integer field of form_schema the amount is multiplied by "
+                                                "(e.g. so_ban_sao); empty = charged once")
+    quantity_unit: str = Field("", description="Unit of the quantity, e.g. \"bản sao trích lục\"")
 
 
 class DocumentOut(Schema):
@@ -77,7 +80,8 @@ class ProcedureDetailOut(ProcedureSummaryOut):
     fees: list[FeeOut]
     documents: list[DocumentOut]
     steps: list[StepOut]
-    total_fee: int
+    total_fee: int = Field(..., description="VND charged whatever the form says (the fixed lines); a dossier "
+                                            "adds amount × quantity for each line with a quantity_field")
 
     @staticmethod
     def resolve_agencies(obj: Procedure) -> list:

@@ -138,8 +138,10 @@ PROCEDURES: list[dict] = [
         "legal_basis": HOTICH_LAW,
         "fees": [{"name": "Lệ phí đăng ký khai sinh", "amount": 0,
                   "note": "Miễn lệ phí đăng ký khai sinh đúng hạn (Điều 11 Luật Hộ tịch)."},
-                 {"name": "Phí cấp 01 bản sao trích lục khai sinh (bản giấy)", "amount": 8000,
-                  "note": "8.000 đ/bản (Thông tư 281/2016/TT-BTC); bản sao điện tử miễn phí."}],
+                 {"name": "Phí cấp bản sao trích lục khai sinh (bản giấy)", "amount": 8000,
+                  "quantity_field": "so_ban_sao", "quantity_unit": "bản sao trích lục",
+                  "note": "8.000 đ/bản (Thông tư 281/2016/TT-BTC), tính theo số bản sao đề nghị cấp; "
+                          "bản sao điện tử miễn phí."}],
         "documents": [
             doc("to-khai", "Tờ khai đăng ký khai sinh (mẫu ban hành kèm Thông tư 04/2020/TT-BTP)", "01 bản chính",
                 required=False,
@@ -316,7 +318,8 @@ PROCEDURES: list[dict] = [
         "applicants": "Cá nhân có yêu cầu cấp bản sao trích lục về sự kiện hộ tịch đã đăng ký.",
         "result": "Bản sao trích lục hộ tịch (giấy hoặc điện tử).",
         "legal_basis": HOTICH_LAW,
-        "fees": [{"name": "Phí cấp bản sao trích lục hộ tịch", "amount": 8000, "note": "8.000 đ/bản."}],
+        "fees": [{"name": "Phí cấp bản sao trích lục hộ tịch", "amount": 8000, "quantity_field": "so_ban",
+                  "quantity_unit": "bản", "note": "8.000 đ/bản (Thông tư 281/2016/TT-BTC)."}],
         "documents": [doc("to-khai", "Tờ khai cấp bản sao trích lục hộ tịch", "01 bản chính", required=False)],
         "steps": [
             step(RECEIVE, "clerk", 0),
@@ -350,7 +353,9 @@ PROCEDURES: list[dict] = [
         "result": "Bản sao được chứng thực từ bản chính.",
         "legal_basis": CHUNGTHUC_LAW,
         "fees": [{"name": "Phí chứng thực bản sao từ bản chính", "amount": 2000,
-                  "note": "2.000 đ/trang; từ trang thứ 3 là 1.000 đ/trang, tối đa 200.000 đ/bản."}],
+                  "quantity_field": "so_trang", "quantity_unit": "trang",
+                  "note": "2.000 đ/trang (Thông tư 226/2016/TT-BTC), tính trên tổng số trang cần chứng thực; "
+                          "từ trang thứ ba của mỗi bản thu 1.000 đ/trang, tối đa 200.000 đ/bản."}],
         "documents": [
             doc("ban-chinh", "Bản chính giấy tờ, văn bản cần chứng thực", "01 bản chính (xuất trình)"),
             doc("ban-sao", "Bản sao cần chứng thực", "Số bản theo yêu cầu", required=False,
@@ -366,7 +371,9 @@ PROCEDURES: list[dict] = [
                 "ho_ten_nguoi_yeu_cau": s("Họ, chữ đệm, tên người yêu cầu", maxLength=100, x_autocomplete="name"),
                 "dien_thoai": phone(),
                 "ten_giay_to": s("Tên giấy tờ cần chứng thực", maxLength=200),
-                "so_trang": {"type": "integer", "title": "Số trang của giấy tờ", "minimum": 1, "maximum": 500},
+                "so_trang": {"type": "integer", "title": "Tổng số trang cần chứng thực",
+                             "description": "Số trang của bản chính × số bản sao; ví dụ giấy tờ 2 trang, cần "
+                                            "3 bản: 6 trang.", "minimum": 1, "maximum": 500},
                 "so_ban": {"type": "integer", "title": "Số bản sao cần chứng thực", "minimum": 1, "maximum": 50},
             },
             ["ho_ten_nguoi_yeu_cau", "dien_thoai", "ten_giay_to", "so_trang", "so_ban"],

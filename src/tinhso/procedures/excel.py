@@ -6,7 +6,9 @@ One workbook, four sheets, one header row each (the layout ``export`` writes is 
 * ``Thủ tục``: code, name, field code, field name, service level, implementing level, agency
   codes (separated by ``;``), applicants, conditions, legal basis, result, processing days,
   counting rule (JSON), form schema (JSON), published (Có/Không).
-* ``Phí lệ phí``: procedure code, fee name, amount (VND), note.
+* ``Phí lệ phí``: procedure code, fee name, amount (VND), note, and two optional columns (files
+  written before they existed still import): the integer form field the amount is multiplied
+  by (e.g. ``so_ban_sao``; blank = charged once) and its unit (e.g. ``bản sao trích lục``).
 * ``Thành phần hồ sơ``: procedure code, order, document code, name, guidance, copies, required.
 * ``Các bước``: procedure code, order, task, role code, agency rule, agency code, days.
 
@@ -31,6 +33,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tinhso.audit.services import record_event
 from tinhso.core.errors import NotAllowed, TooLarge, ValidationFailed
 from tinhso.orgs.models import Agency
+from tinhso.procedures import fees as fee_rules
 from tinhso.procedures import selectors, services
 from tinhso.procedures.models import (
     ImplementingLevel,
@@ -50,12 +53,15 @@ PROCEDURE_COLUMNS = (
     "Đối tượng thực hiện", "Yêu cầu, điều kiện", "Căn cứ pháp lý", "Kết quả", "Thời hạn (ngày làm việc)",
     "Quy tắc tính ngày (JSON)", "Biểu mẫu tờ khai (JSON Schema)", "Công khai",
 )
-FEE_COLUMNS = ("Mã thủ tục", "Tên khoản phí, lệ phí", "Số tiền (đồng)", "Ghi chú")
+FEE_COLUMNS = ("Mã thủ tục", "Tên khoản phí, lệ phí", "Số tiền (đồng)", "Ghi chú", "Nhân với trường tờ khai",
+               "Đơn vị tính")
 DOCUMENT_COLUMNS = ("Mã thủ tục", "Thứ tự", "Mã giấy tờ", "Tên giấy tờ", "Hướng dẫn", "Số lượng", "Bắt buộc")
 STEP_COLUMNS = ("Mã thủ tục", "Thứ tự", "Nội dung công việc", "Vai trò", "Cơ quan thực hiện",
                 "Mã cơ quan chỉ định", "Số ngày làm việc")
 SHEETS = {SHEET_PROCEDURES: PROCEDURE_COLUMNS, SHEET_FEES: FEE_COLUMNS, SHEET_DOCUMENTS: DOCUMENT_COLUMNS,
           SHEET_STEPS: STEP_COLUMNS}
+# Columns added later: a file may stop before them (its rows then read those cells as blank).
+REQUIRED_COLUMNS = {SHEET_FEES: 4}
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
@@ -93,7 +99,7 @@ def export_workbook() -> bytes:
             _yes_no(p.is_published),
         ])
         for f in p.fees.all():
-            sheets[SHEET_FEES].append([p.code, f.name, f.amount, f.note])
+            sheets[SHEET_FEES].append([p.code, f.name, f.amount, f.note, f.quantity_field, f.quantity_unit])
         for d in p.required_documents.all():
             sheets[SHEET_DOCUMENTS].append([p.code, d.order, d.code, d.name, d.description, d.copies,
                                             _yes_no(d.is_required)])
@@ -157,15 +163,23 @@ def _rows(wb, title: str, errors: _Errors) -> list[tuple[int, list[str]]]:
         return []
     ws = wb[title]
     columns = SHEETS[title]
+    required = REQUIRED_COLUMNS.get(title, len(columns))
+    width = len(columns)
     out: list[tuple[int, list[str]]] = []
     for index, row in enumerate(ws.iter_rows(values_only=True), start=1):
         cells = [_cell(v) for v in row[: len(columns)]]
         cells += [""] * (len(columns) - len(cells))
         if index == 1:
-            if [c.lower() for c in cells] != [c.lower() for c in columns]:
+            header = [c.lower() for c in cells]
+            expected = [c.lower() for c in columns]
+            width = required
+            while width < len(columns) and header[width] == expected[width]:
+                width += 1
+            if header[:required] != expected[:required] or any(header[width:]):
                 errors.add(title, 1, _("Dòng tiêu đề phải là: %(cols)s.") % {"cols": " | ".join(columns)})
                 return []
             continue
+        cells = cells[:width] + [""] * (len(columns) - width)
         if not any(cells):
             continue
         if len(out) >= MAX_ROWS:
@@ -281,8 +295,10 @@ def _plan(wb, errors: _Errors) -> dict[str, dict]:
                            % {"code": c[0][:40], "s": SHEET_PROCEDURES})
                 continue
             if key == "fees":
-                item = {"name": c[1], "amount": c[2], "note": c[3]}
-                _rows_ok, problems = services.clean_fees([item])
+                item = {"name": c[1], "amount": c[2], "note": c[3], "quantity_field": c[4], "quantity_unit": c[5]}
+                schema = entry["values"]["form_schema"]
+                _rows_ok, problems = services.clean_fees([item], form_schema=schema if isinstance(schema, dict)
+                                                         else None)
             elif key == "documents":
                 required = _bool(c[6])
                 item = {"order": c[1], "code": c[2], "name": c[3], "description": c[4], "copies": c[5],
@@ -343,6 +359,10 @@ def _apply(plan: dict, *, actor, request) -> dict[str, int]:
                 continue
             # Unpublish first so that intermediate states (new days, old steps) pass the rules.
             services.procedure_unpublish(actor=actor, procedure=existing, request=request)
+            if fee_rules.quantity_field_problems(list(existing.fees.values("quantity_field")),
+                                                 values.get("form_schema")):
+                # The old fee lines use form fields the new form drops: clear them first.
+                services.procedure_fees_set(actor=actor, procedure=existing, fees=[], request=request)
             services.procedure_steps_set(actor=actor, procedure=existing, steps=steps,
                                          processing_days=values.pop("processing_days"), request=request)
             services.procedure_update(actor=actor, procedure=existing, request=request, **values)

@@ -79,7 +79,10 @@ class Procedure(models.Model):
 
     @property
     def total_fee(self) -> int:
-        return sum(fee.amount for fee in self.fees.all())
+        """The fee charged whatever the form says: the fixed lines only (a line multiplied by a
+        form field, such as 8.000 đ per paper copy, counts 0 here). The fee of a dossier is
+        ``tinhso.procedures.fees.compute_fee(procedure=…, form_data=…)``."""
+        return sum(fee.amount for fee in self.fees.all() if not fee.quantity_field)
 
 
 class ProcedureFee(models.Model):
@@ -87,6 +90,14 @@ class ProcedureFee(models.Model):
     name = models.CharField(_("khoản phí, lệ phí"), max_length=255)
     amount = models.PositiveIntegerField(_("số tiền (đồng)"))
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    quantity_field = models.CharField(
+        _("nhân với trường của tờ khai"), max_length=40, blank=True,
+        help_text=_("tên một trường số nguyên của tờ khai (ví dụ so_ban_sao): số tiền × giá trị khai; "
+                    "để trống nếu thu một lần"),
+    )
+    quantity_unit = models.CharField(
+        _("đơn vị tính"), max_length=60, blank=True, help_text=_("ví dụ: bản sao trích lục, trang")
+    )
 
     class Meta:
         verbose_name = _("phí, lệ phí")
@@ -94,7 +105,8 @@ class ProcedureFee(models.Model):
         ordering = ["procedure", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.amount:,} đ"
+        per = f"/{self.quantity_unit or self.quantity_field}" if self.quantity_field else ""
+        return f"{self.name}: {self.amount:,} đ{per}"
 
 
 class RequiredDocument(models.Model):

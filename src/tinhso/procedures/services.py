@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tinhso.audit.services import record_event
 from tinhso.core.errors import Conflict, NotAllowed, ValidationFailed
 from tinhso.orgs.models import Agency
+from tinhso.procedures import fees as fee_rules
 from tinhso.procedures import formschema
 from tinhso.procedures.models import (
     ImplementingLevel,
@@ -112,16 +113,25 @@ def _int(value: Any) -> int | None:
     return None
 
 
-def clean_fees(fees: Iterable[Mapping]) -> tuple[list[dict], list[str]]:
+def clean_fees(fees: Iterable[Mapping], *, form_schema: Mapping | None = None,
+               check_fields: bool = True) -> tuple[list[dict], list[str]]:
+    """Check fee lines. A line's ``quantity_field`` (optional) must name an integer field of
+    ``form_schema`` (unless ``check_fields`` is false: the caller checks it later): the line then
+    costs ``amount`` × the value the applicant enters."""
     out, errors = [], []
     for i, fee in enumerate(fees, start=1):
         name = _text(fee.get("name"), 255)
         amount = _int(fee.get("amount"))
+        quantity_field = _text(fee.get("quantity_field"), 100)
         if not name:
             errors.append(_("Khoản phí %(i)d: cần tên khoản phí, lệ phí.") % {"i": i})
         if amount is None or not 0 <= amount <= MAX_FEE:
             errors.append(_("Khoản phí %(i)d: số tiền phải là số nguyên không âm (đồng).") % {"i": i})
-        out.append({"name": name, "amount": amount or 0, "note": _text(fee.get("note"), 255)})
+        out.append({"name": name, "amount": amount or 0, "note": _text(fee.get("note"), 255),
+                    "quantity_field": quantity_field,
+                    "quantity_unit": _text(fee.get("quantity_unit"), 60) if quantity_field else ""})
+    if check_fields:
+        errors += fee_rules.quantity_field_problems(out, form_schema)
     if len(out) > MAX_ROWS:
         errors.append(_("Tối đa %(n)d khoản phí.") % {"n": MAX_ROWS})
     return out, errors
@@ -377,7 +387,8 @@ def procedure_create(
     code = _text(code, 30)
     if not CODE_RE.match(code):
         errors["code"] = _("Mã thủ tục chỉ gồm chữ, số, dấu chấm, gạch ngang; tối đa 30 ký tự.")
-    fee_rows, fee_errors = clean_fees(fees)
+    fee_rows, fee_errors = clean_fees(fees, form_schema=values.get("form_schema") if "form_schema" not in errors
+                                      else None)
     doc_rows, doc_errors = clean_documents(documents)
     step_rows, step_errors = clean_steps(steps)
     for key, errs in (("fees", fee_errors), ("documents", doc_errors), ("steps", step_errors)):
@@ -422,6 +433,9 @@ def procedure_update(*, actor, procedure: Procedure, request: HttpRequest | None
             steps = list(locked.steps.values("days"))
             _raise_list("processing_days", _check_days(values["processing_days"], steps,
                                                        published=locked.is_published))
+        if "form_schema" in values:
+            fee_rows = list(locked.fees.values("quantity_field"))
+            _raise_list("form_schema", fee_rules.quantity_field_problems(fee_rows, values["form_schema"]))
         agencies = values.pop("agencies", None)
         changed = sorted(values) + (["agencies"] if agencies is not None else [])
         for key, value in values.items():
@@ -438,13 +452,15 @@ def procedure_update(*, actor, procedure: Procedure, request: HttpRequest | None
 def procedure_fees_set(*, actor, procedure: Procedure, fees: Iterable[Mapping],
                        request: HttpRequest | None = None) -> Procedure:
     _require_edit(actor, procedure)
-    rows, errors = clean_fees(fees)
+    rows, errors = clean_fees(fees, check_fields=False)  # against the locked row's form below
     _raise({"fees": errors} if errors else {})
     with transaction.atomic():
         locked = _lock(procedure)
+        _raise_list("fees", fee_rules.quantity_field_problems(rows, locked.form_schema))
         _write_fees(locked, rows)
         record_event(actor=actor, action="procedure.fees_set", obj=locked, request=request,
-                     details={"code": locked.code, "fees": [[r["name"], r["amount"]] for r in rows]})
+                     details={"code": locked.code,
+                              "fees": [[r["name"], r["amount"], r["quantity_field"]] for r in rows]})
     return locked
 
 

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from tinhso.core.errors import NotFound
+from tinhso.procedures import fees as fee_rules
 from tinhso.procedures import formschema, selectors
 from tinhso.procedures.models import ImplementingLevel, ServiceLevel
 
@@ -54,12 +55,11 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from None
     fees = list(procedure.fees.all())
-    total = sum(f.amount for f in fees)
     commune_level = procedure.implementing_level == ImplementingLevel.COMMUNE
     context = {
         "procedure": procedure,
-        "fees": [(f, selectors.format_vnd(f.amount)) for f in fees],
-        "total_fee": selectors.format_vnd(total),
+        "fees": [(f, fee_rules.unit_text(f, procedure.form_schema)) for f in fees],
+        "total_fee": fee_rules.fee_summary(fees, procedure.form_schema),
         "documents": list(procedure.required_documents.all()),
         "steps": list(procedure.steps.all()),
         "agencies": [] if commune_level else list(procedure.agencies.filter(is_active=True)),
