@@ -152,6 +152,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    # PostgreSQL's JIT costs 0.3–0.5 s of compilation per reporting query and gains nothing on
+    # the short queries of a web request (docs/benchmarks.md); TINHSO_PG_JIT=1 turns it back on.
+    if not env.bool("TINHSO_PG_JIT", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
