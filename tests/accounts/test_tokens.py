@@ -152,3 +152,11 @@ def test_my_tokens_lists_without_secrets(issued):
     assert response.status_code == 200
     assert [t["prefix"] for t in response.json()] == [token.prefix]
     assert plaintext not in response.content.decode()
+
+
+def test_tokens_are_alphanumeric_so_a_prefix_is_never_read_as_an_option(system_user):
+    from tinhso.accounts import services
+
+    for _ in range(200):
+        _token, plaintext = services.api_token_create(actor=None, user=system_user, name="x", scopes=[], expires_at=None)
+        assert plaintext.isalnum() and len(plaintext) == 48

@@ -138,3 +138,24 @@ def test_render_for_uses_the_recipients_language(alice):
     # plain text: no HTML escaping
     assert "Cấp giấy phép & đăng ký" in body and "&amp;" not in body
     assert "05/01/2026" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_failure_after_commit_never_fails_the_caller(monkeypatch):
+    """Whatever the broker raises once the change is committed, the caller's request succeeds and
+    the rows stay pending for the periodic sweep."""
+    from tinhso.notify import services as notify_services
+    from tinhso.notify import tasks
+    from tinhso.notify.models import Notification
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Acquire on closed pool")
+
+    monkeypatch.setattr(tasks.deliver, "delay", broken)
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="a@example.vn")
+    with transaction.atomic():
+        notify_services.notify(recipients=[user], event="test.event", subject="S", body="B", channels=("email",))
+    row = Notification.objects.get(recipient=user, channel="email")
+    assert row.status == "pending"

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import secrets
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -431,6 +432,7 @@ def _deliver_reset_link(*, user: User, by_phone: bool, link: str) -> str:
 # --- API tokens -------------------------------------------------------------------------------------
 
 TOKEN_PREFIX_LENGTH = 8
+TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
 def hash_token(plaintext: str) -> str:
@@ -463,7 +465,9 @@ def api_token_create(
         raise ValidationFailed(_("Thời hạn phải ở tương lai."), details={"field": "expires_at"})
     if not user.is_active:
         raise ValidationFailed(_("Tài khoản đã bị khóa."), details={"field": "user"})
-    plaintext = secrets.token_urlsafe(36)
+    # Letters and digits only (48 chars ≈ 285 bits): a token or its prefix never starts with "-",
+    # which command lines would read as an option, and survives copy-paste without quoting.
+    plaintext = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(48))
     with transaction.atomic():
         token = ApiToken.objects.create(
             name=name,

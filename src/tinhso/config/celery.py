@@ -7,6 +7,9 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
 
 app = Celery("tinhso")
+# Also the default for threads that never set a current app (threaded servers, tests): otherwise
+# a shared_task used there resolves to Celery's unconfigured fallback app and its AMQP defaults.
+app.set_default()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

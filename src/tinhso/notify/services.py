@@ -22,7 +22,6 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from tinhso.audit.services import record_event
 from tinhso.core.errors import NotAllowed, NotFound
@@ -96,9 +95,12 @@ def _enqueue(ids: list[int]) -> None:
         batch = ids[start : start + ENQUEUE_BATCH]
         try:
             deliver.delay(batch)
-        except BrokerError:
+        except Exception as exc:  # noqa: BLE001 - runs after commit: never fail the caller's request
             # The change is committed and the rows are pending: the periodic sweep sends them.
-            logger.warning("notify: broker unavailable, %d notification(s) left to the sweep", len(batch))
+            logger.warning(
+                "notify: could not enqueue (%s: %s), %d notification(s) left to the sweep",
+                type(exc).__name__, exc, len(batch),
+            )
 
 
 def notify(
