@@ -79,21 +79,14 @@ class VietnameseDocument(FPDF):
         self.multi_cell(0, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
 
     def table(self, headers: list[str], rows: list[list[str]], widths: list[float] | None = None) -> None:
-        with self.table_context(headers, rows, widths):
-            pass
-
-    def table_context(self, headers, rows, widths=None):
+        """A bordered table with a heading row, in a smaller font."""
         self.set_font(FAMILY, "", 9)
-        ctx = super().table(col_widths=widths, text_align="LEFT", line_height=5, first_row_as_headings=True)
-        table = ctx.__enter__()
-        row = table.row()
-        for h in headers:
-            row.cell(h)
-        for values in rows:
-            row = table.row()
-            for v in values:
-                row.cell(str(v))
-        return _Closer(ctx, self)
+        with super().table(col_widths=widths, text_align="LEFT", line_height=5, first_row_as_headings=True) as table:
+            for values in [headers, *rows]:
+                row = table.row()
+                for value in values:
+                    row.cell(str(value))
+        self.set_font(FAMILY, "", 11)
 
     def qr(self, data: str, *, size_mm: float = 30, x: float | None = None, y: float | None = None) -> None:
         self.image(qr_png(data), x=x, y=y, w=size_mm, h=size_mm)
@@ -115,19 +108,6 @@ class VietnameseDocument(FPDF):
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())
-
-
-class _Closer:
-    def __init__(self, ctx, pdf):
-        self.ctx, self.pdf = ctx, pdf
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.ctx.__exit__(*exc)
-        self.pdf.set_font(FAMILY, "", 11)
-        return False
 
 
 def qr_png(data: str) -> io.BytesIO:
