@@ -95,6 +95,40 @@ def postgres_database(name: str | None = None) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# --- Redis (cache and broker of a production-like installation) ------------------------------
+
+REDIS_BENCH_URL = os.environ.get("TINHSO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def redis_available(url: str = REDIS_BENCH_URL) -> bool:
+    try:
+        import redis
+    except ImportError:
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=3).ping())
+    except redis.RedisError:
+        return False
+
+
+@contextlib.contextmanager
+def redis_database(url: str = REDIS_BENCH_URL) -> Iterator[str | None]:
+    """Yields ``url`` (a Redis database emptied before and after) when Redis answers, else None:
+    the installation then falls back to the embedded cache and broker."""
+    if not redis_available(url):
+        yield None
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
 # --- installation, commands, server ------------------------------------------------------------
 
 
@@ -144,13 +178,16 @@ def installation(*, database_url: str | None = None, extra_env: dict[str, str] |
 
 
 @contextlib.contextmanager
-def gunicorn(inst: Install, *, workers: int = 1, extra_args: tuple[str, ...] = ()) -> Iterator[int]:
-    """Serve the installation with gunicorn on a free loopback port; yields the port. Stops the
-    whole process group at the end."""
+def gunicorn(inst: Install, *, workers: int = 1, threads: int = 4, extra_args: tuple[str, ...] = ()) -> Iterator[int]:
+    """Serve the installation with gunicorn on a free loopback port, with the command line of
+    ``tinhso serve`` (``tinhso.cli.gunicorn_command``: threaded workers); yields the port. Stops
+    the whole process group at the end."""
+    from tinhso.cli import gunicorn_command
+
     port = free_port()
+    command = gunicorn_command(bind=f"127.0.0.1:{port}", workers=workers, threads=threads, access_log=False)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tinhso.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "60", "--log-level", "warning", *extra_args],
+        [*command, "--log-level", "warning", *extra_args],
         cwd=inst.var_dir, env=inst.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     try:

@@ -220,3 +220,79 @@ def test_trigger_allows_only_nulling_the_actor(chain):
         cursor.execute("UPDATE audit_auditevent SET actor_id = NULL WHERE actor_id = %s", [user.pk])
     assert AuditEvent.objects.filter(actor__isnull=False).count() == 0
     assert run_verify()[0]
+
+
+# --- parallel chains -----------------------------------------------------------------------------
+
+
+def _append_on(chain_number, action, monkeypatch):
+    from tinhso.audit import services
+
+    monkeypatch.setattr(services, "current_chain", lambda: chain_number)
+    return record_event(actor=None, action=action)
+
+
+def test_events_of_several_chains_verify_and_each_head_matches(db, monkeypatch):
+    for i in range(3):
+        _append_on(1, f"test.one.{i}", monkeypatch)
+        _append_on(4, f"test.four.{i}", monkeypatch)
+    assert list(AuditEvent.objects.filter(chain=4).order_by("id").values_list("seq", flat=True)) == [1, 2, 3]
+    assert dict(AuditChainHead.objects.values_list("id", "last_seq")) == {1: 3, 4: 3}
+    ok, out, _err = run_verify("--json")
+    assert ok
+    data = json.loads(out)
+    assert data["count"] == 6 and set(data["chains"]) == {"1", "4"}
+
+
+def test_chain_number_is_covered_by_the_hash_from_chain_two(db, monkeypatch):
+    from tinhso.audit.hashing import HASHED_FIELDS, compute_hash
+
+    one = _append_on(1, "test.one", monkeypatch)
+    two = _append_on(2, "test.two", monkeypatch)
+    values = {name: getattr(one, name) for name in HASHED_FIELDS}
+    assert compute_hash(values, one.prev_hash) == one.hash  # chain 1: the original form
+    values = {name: getattr(two, name) for name in HASHED_FIELDS}
+    assert compute_hash(values, two.prev_hash) != two.hash
+    assert compute_hash({**values, "chain": 2}, two.prev_hash) == two.hash
+
+
+def test_moving_an_event_to_another_chain_is_detected(db, monkeypatch):
+    _append_on(2, "test.a", monkeypatch)
+    _append_on(3, "test.b", monkeypatch)
+    with triggers_off(), connection.cursor() as cursor:  # an attacker with database rights
+        cursor.execute("UPDATE audit_auditevent SET chain = 5 WHERE action = 'test.b'")
+    ok, out, _err = run_verify()
+    assert not ok
+    assert "chain=5" in out and "chuỗi 3" in out  # altered hash, and chain 3's head without events
+
+
+def test_deleted_chain_head_is_detected(db, monkeypatch):
+    _append_on(6, "test.a", monkeypatch)
+    AuditChainHead.objects.filter(pk=6).delete()
+    ok, out, _err = run_verify()
+    assert not ok and "chuỗi 6" in out
+
+
+def test_a_thread_keeps_its_chain_and_one_chain_setting_means_chain_one(db, settings):
+    import threading
+
+    from tinhso.audit.services import current_chain
+
+    settings.TINHSO_AUDIT_CHAINS = 8
+    mine = current_chain()
+    assert mine == current_chain() and 1 <= mine <= 8
+    seen = set()
+    barrier = threading.Barrier(12)  # all alive at once: no reused thread identifiers
+
+    def look():
+        seen.add(current_chain())
+        barrier.wait(5)
+
+    threads = [threading.Thread(target=look) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) > 1  # other threads spread over other chains
+    settings.TINHSO_AUDIT_CHAINS = 1
+    assert current_chain() == 1

@@ -71,8 +71,10 @@ def procedure(db, agency):
     return proc
 
 
-def test_bare_insert_writes_dossier_and_steps_only(bench_on, citizen_token, procedure, agency):
+def test_bare_insert_writes_the_rows_of_a_submission_only(bench_on, citizen_token, procedure, agency):
     from tinhso.audit.models import AuditEvent
+    from tinhso.notify.models import Notification
+    from tinhso.workflow.models import TransitionLog
 
     user, token = citizen_token
     events = AuditEvent.objects.count()
@@ -82,8 +84,12 @@ def test_bare_insert_writes_dossier_and_steps_only(bench_on, citizen_token, proc
     assert resp.status_code == 201, resp.content
     dossier = Dossier.objects.get(public_id=resp.json()["id"])
     assert dossier.applicant == user and dossier.agency == agency and dossier.form_data == {"a": 1}
+    assert dossier.status == "submitted"
     assert dossier.code is None  # no code counter
-    assert DossierStep.objects.filter(dossier=dossier).count() == 3
+    assert not DossierStep.objects.filter(dossier=dossier).exists()  # steps come at receipt
+    log = TransitionLog.objects.get(object_id=str(dossier.pk), flow="dossier")
+    assert (log.from_state, log.to_state) == ("draft", "submitted")
+    assert set(Notification.objects.filter(recipient=user).values_list("channel", flat=True)) == {"in_app", "email"}
     assert AuditEvent.objects.count() == events  # no audit event
 
 

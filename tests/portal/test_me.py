@@ -30,8 +30,10 @@ def test_me_shows_profile_and_honest_empty_sections(client, citizen):
         assert title in html
     assert "Bạn chưa có hồ sơ nào." in html
     assert "Bạn chưa có thông báo nào." in html
-    # Sections keep their registered order.
-    assert html.index("Hồ sơ của tôi") < html.index("Phản ánh") < html.index("Thanh toán")
+    # Sections keep their registered order (in the page body: the menu also says "Phản ánh").
+    main = html[html.index("<main"):]
+    assert main.index("Hồ sơ của tôi") < main.index("Phản ánh của tôi") < main.index("Thanh toán")
+    assert "Bạn chưa gửi phản ánh nào." in main
     # A citizen sees no link to the staff workspace.
     assert reverse("portal:staff") not in html
     assert csp_problems(html) == []

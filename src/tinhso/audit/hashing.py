@@ -51,6 +51,11 @@ def _iso_utc(value: datetime) -> str:
 
 def canonical_payload(values: dict[str, Any], prev_hash: str) -> str:
     payload = {name: values[name] for name in HASHED_FIELDS}
+    # The chain number is covered from chain 2 on; chain 1 keeps the original form (no "chain"
+    # key), so trails written before there were several chains still verify.
+    chain = int(values.get("chain") or 1)
+    if chain != 1:
+        payload["chain"] = chain
     payload["seq"] = int(payload["seq"])
     payload["public_id"] = str(payload["public_id"])
     payload["occurred_at"] = _iso_utc(payload["occurred_at"])
@@ -65,4 +70,6 @@ def compute_hash(values: dict[str, Any], prev_hash: str) -> str:
 
 def event_hash(event) -> str:
     """Recompute the hash of a stored event from its fields."""
-    return compute_hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.prev_hash)
+    values = {name: getattr(event, name) for name in HASHED_FIELDS}
+    values["chain"] = event.chain
+    return compute_hash(values, event.prev_hash)

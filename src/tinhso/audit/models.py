@@ -1,8 +1,12 @@
 """Hash-chained, append-only audit events.
 
-Each event stores the SHA-256 of a canonical JSON of its own fields plus the hash of its
-predecessor (``prev_hash``), and a sequence number ``seq`` continuous from 1. Changing, inserting
-or deleting a row therefore breaks the chain, which ``manage.py audit verify`` reports.
+Events are appended to one of a few parallel hash chains (``chain`` 1…N, see
+``TINHSO_AUDIT_CHAINS``): each event stores the SHA-256 of a canonical JSON of its own fields plus
+the hash of its predecessor in the same chain (``prev_hash``), and a sequence number ``seq``
+continuous from 1 within its chain; one head row per chain holds the last ``seq`` and hash.
+Changing, inserting or deleting a row therefore breaks its chain, which ``manage.py audit
+verify`` reports. Several chains let concurrent transactions append without waiting for each
+other (each transaction appends to one chain only: the one of its thread).
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
-    seq = models.PositiveBigIntegerField(_("số thứ tự"), unique=True, editable=False)
+    chain = models.PositiveSmallIntegerField(_("chuỗi"), default=1, db_default=1, editable=False)
+    seq = models.PositiveBigIntegerField(_("số thứ tự"), editable=False)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
     # The FK is a convenience for queries; verification relies on actor_repr, so deleting the
@@ -62,10 +67,11 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("nhật ký kiểm toán")
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_event_object_idx")]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq_uniq")]
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_repr}".strip()
+        return f"#{self.chain}.{self.seq} {self.action} {self.object_repr}".strip()
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -77,10 +83,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row (pk=1) holding the last sequence number and hash.
+    """One row per chain (``id`` = the chain number) holding its last sequence number and hash.
 
-    Locking this row serialises appends on PostgreSQL; comparing it with the last event detects
-    deletion of the newest events.
+    Locking the row serialises appends to that chain; comparing it with the chain's last event
+    detects deletion of the newest events.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,6 +25,10 @@ REDACTED_WORDS = frozenset(
 REDACTED_SUBSTRINGS = ("password", "passwd", "token", "secret", "apikey", "api_key")
 
 SYSTEM_ACTOR = "system"
+# Parallel hash chains (settings.TINHSO_AUDIT_CHAINS): enough for the threads of a few app
+# workers to append without queueing on one head row.
+DEFAULT_CHAINS = 8
+MAX_CHAINS = 64
 
 
 def _is_secret_key(key: str) -> bool:
@@ -50,13 +58,28 @@ def _actor_repr(actor) -> str:
     return f"{name} [{public_id}]"[:250]
 
 
-def _lock_head() -> AuditChainHead:
-    """Lock the chain head row (creating it if missing) for the rest of the transaction."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+def chain_count() -> int:
+    return max(1, min(int(getattr(settings, "TINHSO_AUDIT_CHAINS", DEFAULT_CHAINS)), MAX_CHAINS))
+
+
+def current_chain() -> int:
+    """The chain this thread appends to (1…N): fixed per process and thread, so a transaction
+    only ever locks one chain head (no lock-order deadlock), and concurrent requests served by
+    different threads or processes mostly lock different heads."""
+    count = chain_count()
+    if count == 1:
+        return 1
+    key = f"{os.getpid()}:{threading.get_ident()}".encode()
+    return 1 + int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "big") % count
+
+
+def _lock_head(chain: int) -> AuditChainHead:
+    """Lock the head row of ``chain`` (creating it if missing) for the rest of the transaction."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=chain).first()
     if head is None:
         # ON CONFLICT DO NOTHING: a concurrent creator wins and we wait for it, then lock.
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=chain)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=chain)
     return head
 
 
@@ -71,7 +94,8 @@ def record_event(
     """Append one event to the audit chain.
 
     Call it inside the transaction of the change it records, preferably as the last step: the
-    chain head stays locked until that transaction ends, so appends are serialised.
+    head of the thread's chain stays locked until that transaction ends, so appends to one chain
+    are serialised.
     """
     if not action or len(action) > 100:
         raise ValueError("An audit action is a non-empty string of at most 100 characters.")
@@ -89,8 +113,11 @@ def record_event(
         "user_agent": user_agent(request)[:300],
         "details": normalise_json(strip_secrets(details or {})),
     }
-    with transaction.atomic():
-        head = _lock_head()
+    # No savepoint of its own: an append that fails must roll back the caller's change anyway.
+    with transaction.atomic(savepoint=False):
+        chain = current_chain()
+        head = _lock_head(chain)
+        values["chain"] = chain
         values["seq"] = head.last_seq + 1
         prev_hash = head.last_hash
         digest = compute_hash(values, prev_hash)

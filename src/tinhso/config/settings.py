@@ -7,6 +7,7 @@ Embedded default (``make run``): SQLite in ``var/``, Celery on a SQLite broker, 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +55,18 @@ TINHSO_FIELD_KEY = env.str("TINHSO_FIELD_KEY", default="")
 
 # The province this deployment serves: any province is a setting, never a code change.
 TINHSO_PROVINCE = env.int("TINHSO_PROVINCE", default=96)
+# Parallel audit hash chains: concurrent transactions append without queueing on one head row.
+TINHSO_AUDIT_CHAINS = env.int("TINHSO_AUDIT_CHAINS", default=8)
+# Field reports: the reporter may reopen a resolved report for this many days; a resolved report
+# without a rating closes after TINHSO_FEEDBACK_AUTOCLOSE_DAYS; reports must lie inside the box
+# "south,west,north,east" (empty: the province's known box, see tinhso.feedback.location).
+TINHSO_FEEDBACK_REOPEN_DAYS = env.int("TINHSO_FEEDBACK_REOPEN_DAYS", default=7)
+TINHSO_FEEDBACK_AUTOCLOSE_DAYS = env.int("TINHSO_FEEDBACK_AUTOCLOSE_DAYS", default=14)
+TINHSO_FEEDBACK_BBOX = env.str("TINHSO_FEEDBACK_BBOX", default="")
+# Map tiles (optional: the platform must work on an intranet without them). A URL template such
+# as "https://tile.openstreetmap.org/{z}/{x}/{y}.png" and its attribution; empty = no tiles.
+TINHSO_MAP_TILE_URL = env.str("TINHSO_MAP_TILE_URL", default="")
+TINHSO_MAP_TILE_ATTRIBUTION = env.str("TINHSO_MAP_TILE_ATTRIBUTION", default="")
 # Level-1 segment of the province's electronic agency codes (QCVN 102:2016), e.g. "H12" for
 # Cà Mau; empty = the value known to tinhso.orgs.catalogue (see docs/orgs.md).
 TINHSO_AGENCY_PROVINCE_SEGMENT = env.str("TINHSO_AGENCY_PROVINCE_SEGMENT", default="")
@@ -93,6 +106,7 @@ INSTALLED_APPS = [
     # services
     "tinhso.procedures",
     "tinhso.dossiers",
+    "tinhso.feedback",
     "tinhso.portal",
 ]
 
@@ -194,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
     "notify-deliver-pending": {"task": "tinhso.notify.tasks.deliver_pending", "schedule": 60.0},
     "payments-expire-overdue": {"task": "tinhso.payments.tasks.expire_overdue", "schedule": 15 * 60.0},
     "dossiers-mark-overdue": {"task": "tinhso.dossiers.tasks.mark_overdue", "schedule": 15 * 60.0},
+    "feedback-escalate-overdue": {"task": "tinhso.feedback.tasks.escalate_overdue", "schedule": 15 * 60.0},
+    "feedback-close-resolved": {"task": "tinhso.feedback.tasks.close_resolved", "schedule": 60 * 60.0},
+    "feedback-close-due-consultations": {
+        "task": "tinhso.feedback.tasks.close_due_consultations", "schedule": 15 * 60.0,
+    },
 }
 
 # --- authentication -----------------------------------------------------------------------------
@@ -255,6 +274,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # The project-wide CSS/JS/images (src/tinhso/static) belong to no app, so list them here.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Leaflet (maps) comes from the django-leaflet package: only its static files are used (served as
+# /static/leaflet/…). It is not an installed app: its admin module needs GeoDjango and GDAL.
+_leaflet_spec = importlib.util.find_spec("leaflet")
+if _leaflet_spec and _leaflet_spec.submodule_search_locations:
+    STATICFILES_DIRS.append(Path(next(iter(_leaflet_spec.submodule_search_locations))) / "static")
 MEDIA_ROOT = VAR_DIR / "media"  # private: never served directly, only through files.views
 MEDIA_URL = "/files/"  # unused for serving: every download goes through a permission check
 TINHSO_UPLOAD_MAX_BYTES = env.int("TINHSO_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -340,12 +364,23 @@ if PRODUCTION:
     LANGUAGE_COOKIE_HTTPONLY = True
     LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+def _tile_origin(url: str) -> list[str]:
+    """The scheme://host of the tile server, for img-src (the only outside origin allowed)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a")) if url else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+        return []
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *_tile_origin(TINHSO_MAP_TILE_URL)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],

@@ -24,6 +24,11 @@ urlpatterns = [
     path("staff/dossiers/", include("tinhso.dossiers.urls_staff")),
     path("tra-cuu/", include("tinhso.dossiers.urls_public")),
     path("thanh-toan/", include("tinhso.payments.urls")),
+    path("phan-anh/", include("tinhso.feedback.urls_public")),
+    path("staff/phan-anh/", include("tinhso.feedback.urls_staff")),
+    path("gop-y/", include("tinhso.feedback.urls_ideas")),
+    path("staff/gop-y/", include("tinhso.feedback.urls_ideas_staff")),
+    path("open311/v2/", include("tinhso.feedback.open311.urls")),
     path("", include("tinhso.portal.urls")),
 ]
 

@@ -5,8 +5,10 @@
   middleware, JSON response) next to which the public tracking lookup is measured.
 * ``POST /bench/bare-insert`` — the same JSON body as ``POST /api/v1/dossiers``
   (``procedure_code``, ``agency``, ``form_data``) with the same bearer token, and only the bare
-  inserts a submission needs: one Dossier row and its steps. No validation, no audit event, no
-  outbox, no code counter, no notification: the floor a real submission is compared with.
+  inserts of a submission, in one transaction: the dossier row (status submitted), its
+  transition-log row and the applicant's notification rows (in-app and e-mail outbox). No
+  validation, no code counter, no audit chain, no lookup of the officials to notify, no broker
+  message: the floor a real submission is compared with.
 
 Writes here bypass ``services.py`` on purpose (they are the measuring stick, not a feature).
 """
@@ -44,9 +46,13 @@ def _bearer_user(request: HttpRequest):
 @csrf_exempt
 @require_POST
 def bare_insert(request: HttpRequest) -> JsonResponse:
-    from tinhso.dossiers.models import Dossier, DossierStep
+    from django.contrib.contenttypes.models import ContentType
+
+    from tinhso.dossiers.models import Dossier
+    from tinhso.notify.models import Notification
     from tinhso.orgs.models import Agency
     from tinhso.procedures.models import Procedure
+    from tinhso.workflow.models import TransitionLog
 
     user = _bearer_user(request)
     if user is None:
@@ -61,10 +67,17 @@ def bare_insert(request: HttpRequest) -> JsonResponse:
     with transaction.atomic():
         dossier = Dossier.objects.create(procedure=procedure, applicant=user, agency=agency, status="submitted",
                                          form_data=body.get("form_data") or {}, submitted_at=now)
-        DossierStep.objects.bulk_create([
-            DossierStep(dossier=dossier, order=s.order, name=s.name, agency_id=s.agency_id or agency.pk,
-                        role_code=s.role_code, days=s.days)
-            for s in procedure.steps.all()
+        content_type = ContentType.objects.get_for_model(Dossier)
+        TransitionLog.objects.create(content_type=content_type, object_id=str(dossier.pk), flow="dossier",
+                                     transition="submit", from_state="draft", to_state="submitted", actor=user,
+                                     at=now, data={})
+        Notification.objects.bulk_create([
+            Notification(recipient=user, channel=channel, event="dossier.submitted", subject="Hồ sơ đã được nộp",
+                         body=procedure.name, url=f"/ho-so/{dossier.public_id}/", content_type=content_type,
+                         object_id=str(dossier.pk), status=status, sent_at=now if status == "sent" else None,
+                         dedupe_key=f"bench:{dossier.pk}:{channel}")
+            for channel, status in (("in_app", "sent"), ("email", "pending"))
+            if channel == "in_app" or user.email
         ])
     return JsonResponse({"id": str(dossier.public_id)}, status=201)
 

@@ -21,6 +21,7 @@ DEMO_LOADERS = [
     "tinhso.accounts.demo",
     "tinhso.workflow.demo",
     "tinhso.procedures.demo",
+    "tinhso.feedback.demo",
 ]
 
 

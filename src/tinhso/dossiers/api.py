@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema
@@ -130,6 +130,8 @@ class DossierOut(DossierListOut):
 
     @staticmethod
     def resolve_supplement_reason(obj: Dossier) -> str | None:
+        if obj.status != "supplement_requested":
+            return None
         req = obj.supplement_requests.filter(resolved_at__isnull=True).order_by("-requested_at").first()
         return req.reason if req else None
 
@@ -144,6 +146,8 @@ class DossierOut(DossierListOut):
 
     @staticmethod
     def resolve_steps(obj: Dossier):
+        if obj.received_at is None:  # steps are created at receipt
+            return []
         return list(obj.steps.select_related("agency").order_by("order"))
 
     @staticmethod
@@ -272,9 +276,9 @@ class TrackingOut(Schema):
 
 
 def _procedure(code: str):
-    from tinhso.procedures.selectors import procedure_get_published
+    from tinhso.procedures.selectors import procedure_get_for_submission
 
-    return procedure_get_published(code=code)
+    return procedure_get_for_submission(code=code)
 
 
 def _agency(public_id):
@@ -325,7 +329,8 @@ def apply(request: HttpRequest, procedure_code: Form[str], agency: Form[uuid.UUI
         applicant=request.user, procedure=_procedure(procedure_code), agency=_agency(agency), form_data=data,
         uploads=uploads, idempotency_key=idempotency_key, request=request,
     )
-    return Status(201, _fresh(dossier))
+    # The service's instance already carries its procedure, agency and applicant: no re-read.
+    return Status(201, dossier)
 
 
 @router.get("", response=list[DossierListOut], summary="My dossiers, newest first")
@@ -498,4 +503,7 @@ def staff_record_fee(request: HttpRequest, public_id: uuid.UUID):
             summary="Public tracking by dossier code and the secret printed on the receipt",
             description="404 on any mismatch. Shows no personal data.")
 def tracking(request: HttpRequest, code: str, secret: str = Query(..., max_length=20)):
-    return selectors.dossier_track(code=code, secret=secret)
+    from .tracking import tracking_json
+
+    # Ready-made JSON of the TrackingOut shape, cached per dossier version (see tracking.py).
+    return HttpResponse(tracking_json(code=code, secret=secret), content_type="application/json; charset=utf-8")

@@ -98,3 +98,11 @@ class DossierFlow(StateMachine):
             permission=is_clerk, guards=[_fee_settled],
         ),
     ]
+
+    @classmethod
+    def after(cls, ctx) -> None:
+        """Keep the statistics read model in step, in the transition's transaction (a no-op
+        for a dossier not received yet)."""
+        from .stats_store import stats_sync
+
+        stats_sync(dossier=ctx.obj)

@@ -285,3 +285,77 @@ class DossierCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.date}: {self.last_number}"
+
+
+# --- statistics read model (see tinhso.dossiers.stats_store) ------------------------------------
+
+
+class DossierStatsEntry(models.Model):
+    """What one received dossier currently contributes to :class:`DossierStatsDay`: the fields
+    the statistics read, as last counted. Kept in step with the dossier in the same transaction
+    (``stats_store.stats_sync``), so a change is counted as "remove the old contribution, add
+    the new one"; also the open-dossier set the current period's "in progress" is counted from."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10)
+    received_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    # Refused or withdrawn: counted as received only, never in progress nor finished.
+    closed = models.BooleanField(default=False)
+    with_fee = models.BooleanField(default=False)
+    paid_online = models.BooleanField(default=False)
+    digitised = models.BooleanField(default=False)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("số liệu thống kê của hồ sơ")
+        verbose_name_plural = _("số liệu thống kê của hồ sơ")
+        indexes = [
+            # The open set (small): "in progress" of the current period is a live count over it.
+            models.Index(fields=["agency", "channel", "due_at"], condition=models.Q(finished_at__isnull=True,
+                         closed=False), name="dossiers_statsentry_open_idx"),
+            models.Index(fields=["finished_at"], name="dossiers_statsentry_fin_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}"
+
+
+class DossierStatsDay(models.Model):
+    """Daily counters per receiving agency, local day (Asia/Ho_Chi_Minh) and channel.
+
+    ``received``, ``with_fee``, ``paid_online``, ``digitised`` count on the day of receipt;
+    ``finished_*``, ``rated``, ``satisfied`` on the day the result was ready. The four
+    ``pending_*``/``overdue_*`` columns are running-sum terms: for a local midnight ``E``,
+    in progress at ``E`` = Σ_{day < E} (pending_in − pending_out) and overdue at ``E`` =
+    Σ_{day < E} (overdue_in − overdue_out) (see ``stats_store``)."""
+
+    agency = models.ForeignKey("orgs.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=10)
+    received = models.IntegerField(default=0)
+    finished_early = models.IntegerField(default=0)
+    finished_on_time = models.IntegerField(default=0)
+    finished_late = models.IntegerField(default=0)
+    with_fee = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    pending_in = models.IntegerField(default=0)
+    pending_out = models.IntegerField(default=0)
+    overdue_in = models.IntegerField(default=0)
+    overdue_out = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thống kê hồ sơ theo ngày")
+        verbose_name_plural = _("thống kê hồ sơ theo ngày")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day", "channel"], name="dossiers_statsday_uniq"),
+        ]
+        indexes = [models.Index(fields=["day"], name="dossiers_statsday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.channel}"

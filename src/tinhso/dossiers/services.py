@@ -122,8 +122,10 @@ def _send(dossier: Dossier, event: str, n, *, subject: str, body: str = "", appl
                url=_staff_url(dossier), obj=dossier, dedupe_key=key)
 
 
-def _fire(dossier: Dossier, transition: str, *, actor, note: str = "", data: dict | None = None, request=None):
-    return DossierFlow.fire(dossier, transition, actor=actor, note=note, data=data, request=request)
+def _fire(dossier: Dossier, transition: str, *, actor, note: str = "", data: dict | None = None, request=None,
+          locked: bool = False, also_save: Iterable[str] = ()):
+    return DossierFlow.fire(dossier, transition, actor=actor, note=note, data=data, request=request,
+                            locked=locked, also_save=tuple(also_save))
 
 
 def _steps(dossier: Dossier) -> list[DossierStep]:
@@ -262,6 +264,8 @@ def _store_document(*, dossier: Dossier, actor, requirement, file) -> DossierDoc
         dossier=dossier, requirement_code=requirement.code,
         defaults={"name": requirement.name, "file": file, "uploaded_by": actor, "is_digitised": file is not None},
     )
+    from .stats_store import stats_sync
+    stats_sync(dossier=dossier)  # the digitised figure
     return doc
 
 
@@ -325,23 +329,35 @@ def _replay(existing: Dossier, digest: str) -> Dossier:
     return existing
 
 
-def _do_submit(dossier: Dossier, *, actor, request=None) -> None:
-    """Number the dossier and fire ``submit`` (the dossier row is locked by the caller)."""
-    now = timezone.now()
+def _number(dossier: Dossier, now: datetime) -> None:
+    """Give the dossier its code, tracking secret, submission time and fee (in memory)."""
     dossier.code = codes.next_code(agency=dossier.agency, when=now)
     dossier.tracking_secret = codes.new_tracking_secret()
     dossier.submitted_at = now
     dossier.fee_amount = compute_dossier_fee(dossier)
-    dossier.save(update_fields=["code", "tracking_secret", "submitted_at", "fee_amount", "form_data", "updated_at"])
-    log = _fire(dossier, "submit", actor=actor, request=request,
-                data={"code": dossier.code, "channel": dossier.channel})
-    _send(dossier, "submitted", log.pk,
+
+
+NUMBERED_FIELDS = ("code", "tracking_secret", "submitted_at", "fee_amount", "form_data", "updated_at")
+
+
+def _do_submit(dossier: Dossier, *, actor, request=None, numbered: bool = False) -> None:
+    """Number the dossier (unless ``numbered``: done before it was inserted) and fire ``submit``.
+    The caller holds the row lock, or created the row in its transaction."""
+    if not numbered:
+        _number(dossier, timezone.now())
+    # Notifications first: the transition appends the audit event last, so the audit chain head
+    # is locked only from there to the commit.
+    _send(dossier, "submitted", dossier.code,
           subject=_("Hồ sơ %(code)s đã được nộp") % {"code": dossier.code},
           body=_("Hồ sơ «%(procedure)s» đã được gửi tới %(agency)s và đang chờ tiếp nhận.")
           % {"procedure": dossier.procedure.name, "agency": dossier.agency.name},
           applicant=dossier.channel == Channel.ONLINE,
           officials=officials_with_role(agency_id=dossier.agency_id, role=CLERK)
           if dossier.channel == Channel.ONLINE else ())
+    _fire(dossier, "submit", actor=actor, request=request, locked=True,
+          also_save=() if numbered else NUMBERED_FIELDS,
+          data={"code": dossier.code, "channel": dossier.channel, "procedure": dossier.procedure.code,
+                "agency": dossier.agency.code})
 
 
 def dossier_submit(*, dossier: Dossier, actor, idempotency_key: str | None = None, request=None) -> Dossier:
@@ -408,17 +424,19 @@ def _create(*, applicant, procedure, agency, form_data, uploads, idempotency_key
             if f is not None:
                 stored[code] = _upload(actor=uploader, uploaded=f, request=request)
         with transaction.atomic():
-            dossier = Dossier.objects.create(
+            dossier = Dossier(
                 procedure=procedure, applicant=applicant, agency=agency, form_data=cleaned, channel=channel,
                 recorded_by=clerk, idempotency_key=key, payload_hash=digest if key else "",
             )
-            record_event(actor=uploader, action="dossier.create", obj=dossier, request=request,
-                         details={"procedure": procedure.code, "agency": agency.code, "channel": channel})
+            # Created and submitted in one transaction: numbered before the insert; the row is
+            # new, nobody else sees it yet (no lock needed), and the submit transition's audit
+            # event records the creation too.
+            _number(dossier, timezone.now())
+            dossier.save(force_insert=True)
             for code, requirement in requirements.items():
                 if code in stored or channel == Channel.COUNTER:
                     _store_document(dossier=dossier, actor=uploader, requirement=requirement, file=stored.get(code))
-            dossier = _lock(dossier)
-            _do_submit(dossier, actor=clerk or applicant, request=request)
+            _do_submit(dossier, actor=clerk or applicant, request=request, numbered=True)
             if channel == Channel.COUNTER:
                 _do_receive(dossier, actor=clerk, note=_("Tiếp nhận trực tiếp tại bộ phận một cửa."), request=request)
     except IntegrityError:
@@ -881,6 +899,8 @@ def dossier_rate(*, dossier: Dossier, actor, score: int, comment: str = "", requ
         if Rating.objects.filter(dossier=dossier).exists():
             raise Conflict(_("Bạn đã đánh giá hồ sơ này."), code="already_rated")
         rating = Rating.objects.create(dossier=dossier, score=score, comment=comment)
+        from .stats_store import stats_sync
+        stats_sync(dossier=dossier)
         record_event(actor=actor, action="dossier.rate", obj=dossier, request=request, details={"score": score})
     return rating
 
@@ -913,6 +933,8 @@ def dossier_apologise(*, dossier: Dossier, actor, reason: str, new_due_at: datet
         dossier.due_at = new_due_at
         dossier.is_overdue = False
         dossier.save(update_fields=["due_at", "is_overdue", "updated_at"])
+        from .stats_store import stats_sync
+        stats_sync(dossier=dossier)
         record_event(actor=actor, action="dossier.apologise", obj=dossier, request=request,
                      details={"old_due_at": slip.old_due_at.isoformat(), "new_due_at": new_due_at.isoformat()})
         _send(dossier, "apology", slip.pk, body=reason,
@@ -931,7 +953,8 @@ def dossiers_mark_overdue(*, now: datetime | None = None) -> int:
     marked = 0
     for pk in ids:
         with transaction.atomic():
-            if not Dossier.objects.filter(pk=pk, is_overdue=False).update(is_overdue=True):
+            # updated_at moves too: the public tracking answer is cached per dossier version.
+            if not Dossier.objects.filter(pk=pk, is_overdue=False).update(is_overdue=True, updated_at=timezone.now()):
                 continue  # another run got it
             dossier = Dossier.objects.select_related("applicant", "agency").get(pk=pk)
             record_event(actor=None, action="dossier.overdue", obj=dossier,
@@ -993,6 +1016,8 @@ def on_fee_paid(intent) -> None:
         return
     dossier.fee_status = FeeStatus.PAID
     dossier.save(update_fields=["fee_status", "updated_at"])
+    from .stats_store import stats_sync
+    stats_sync(dossier=dossier)
     record_event(actor=None, action="dossier.fee_paid", obj=dossier,
                  details={"intent": str(intent.public_id), "amount": dossier.fee_amount})
     _send(dossier, "fee_paid", intent.public_id,
@@ -1013,6 +1038,8 @@ def dossier_fee_record_at_counter(*, dossier: Dossier, actor, request=None) -> D
         _cancel_fee(dossier, actor=actor, reason=str(_("Đã nộp tiền mặt tại bộ phận một cửa.")))
         dossier.fee_status = FeeStatus.PAID
         dossier.save(update_fields=["fee_status", "updated_at"])
+        from .stats_store import stats_sync
+        stats_sync(dossier=dossier)
         record_event(actor=actor, action="dossier.fee_paid_at_counter", obj=dossier, request=request,
                      details={"amount": dossier.fee_amount})
     return _sync(original, dossier)

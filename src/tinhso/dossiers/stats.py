@@ -1,10 +1,11 @@
 """Statistics of dossiers per agency and per commune, and the Decision 766 groups.
 
-Everything is computed by ONE grouped aggregate query per request (``GROUP BY agency`` with
-conditional ``COUNT(*) FILTER (WHERE …)``); communes and totals are sums of those per-agency rows
-in Python (a few hundred groups at most, never one Python step per dossier). It stays fast over
-millions of rows with an index on ``(received_at)`` / ``(agency, received_at)`` (see
-docs/dossiers-staff.md).
+:func:`dossier_statistics` reads pre-aggregated daily counters per agency, local day and channel,
+kept in step with every change by the write paths (:mod:`tinhso.dossiers.stats_store`): a few
+indexed queries whatever the number of dossiers. :func:`dossier_statistics_raw` computes the same
+figures directly from the dossiers (one grouped aggregate query with conditional counts) and is
+the reference the tests compare against. Communes and totals are sums of the per-agency counts
+in Python (a few hundred groups at most). See docs/dossiers-staff.md.
 
 Definitions (for a period ``[start, end)`` and ``ref = min(now, end)``):
 
@@ -31,7 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -317,93 +318,42 @@ class Report:
         ]
 
 
-def _document_is_digitised_q() -> Q:
-    """A document counts as digitised when it is flagged so (uploaded online, or scanned at the
-    counter) and carries a stored file."""
-    return Q(is_digitised=True, file__isnull=False)
+def _wanted_agencies(*, user, agency_ids: Iterable[int] | None) -> tuple[frozenset[int] | None, set[int] | None]:
+    """The statistics scope of ``user`` and the agencies asked for within it (None: all)."""
+    scope = stats_scope(user=user)
+    wanted: set[int] | None = None if scope is None else set(scope)
+    if agency_ids is not None:
+        asked = {int(a) for a in agency_ids}
+        wanted = asked if wanted is None else wanted & asked
+    return scope, wanted
 
 
-def _state_expression(*, start: dt.datetime, end: dt.datetime, ref: dt.datetime) -> Case:
-    """The finished / in-progress bucket of a row ("" for none), evaluated once per row."""
-    finished = Q(finished_at__gte=start, finished_at__lt=end)
-    in_progress = Q(received_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=ref))
-    return Case(
-        When(status__in=CLOSED_WITHOUT_RESULT, then=Value("")),
-        When(finished & Q(due_at__isnull=True), then=Value("finished_on_time")),
-        # Local dates: finished on a day before the due day (Asia/Ho_Chi_Minh, the current zone).
-        When(finished & Q(finished_at__date__lt=F("due_at__date")), then=Value("finished_early")),
-        When(finished & Q(finished_at__gt=F("due_at")), then=Value("finished_late")),
-        When(finished, then=Value("finished_on_time")),
-        When(in_progress & Q(due_at__lt=ref), then=Value("in_progress_overdue")),
-        When(in_progress, then=Value("in_progress_on_time")),
-        default=Value(""),
-        output_field=CharField(),
-    )
-
-
-def _candidates(qs, *, start: dt.datetime, end: dt.datetime, ref: dt.datetime):
-    """Rows that can fall in some bucket, as an OR of index-friendly ranges (received in the
-    period, finished in the period, or unfinished at ``ref``) so PostgreSQL can combine index
-    scans on ``received_at`` and ``finished_at`` instead of reading the whole table."""
-    return qs.filter(
-        Q(received_at__gte=start, received_at__lt=end)
-        | Q(finished_at__gte=start, finished_at__lt=end)
-        | Q(received_at__lt=end, finished_at__isnull=True)
-        | Q(received_at__lt=end, finished_at__gte=ref)
-    )
-
-
-def _grouped_rows(qs, *, start: dt.datetime, end: dt.datetime, ref: dt.datetime) -> list[dict[str, Any]]:
-    """One row per (agency, channel, bucket) with its counts: a single GROUP BY query."""
-    from tinhso.payments.models import PaymentIntent
-
-    received = Q(received_at__gte=start, received_at__lt=end)
-    with_fee = received & Q(fee_amount__gt=0)
-    # Paid online = the dossier's payment intent is paid (a fee recorded as cash at the counter
-    # also sets fee_status "paid", but its intent is cancelled or absent). Evaluated only for
-    # the few rows that have a paid fee (the conditions before it short-circuit).
-    paid_intent = PaymentIntent.objects.filter(public_id=OuterRef("payment_public_id"), status="paid")
-    return list(
-        _candidates(qs, start=start, end=end, ref=ref)
-        .order_by()
-        .values("agency_id", "channel", state=_state_expression(start=start, end=end, ref=ref))
-        .annotate(
-            total=Count("pk"),
-            received=Count("pk", filter=received),
-            with_fee=Count("pk", filter=with_fee),
-            paid_online=Count("pk", filter=with_fee & Q(fee_status="paid") & Q(Exists(paid_intent))),
-            rated=Count("rating"),
-            satisfied=Count("rating", filter=Q(rating__score__gte=4)),
-        )
-    )
-
-
-def _not_digitised_by_agency(*, wanted: set[int] | None, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
-    """Dossiers received in the period with at least one document not digitised, per agency
-    (a second small GROUP BY over the documents; digitised = received − this)."""
-    from tinhso.dossiers.models import DossierDocument
-
-    docs = DossierDocument.objects.filter(
-        dossier__received_at__gte=start, dossier__received_at__lt=end
-    ).exclude(dossier__status__in=NOT_RECEIVED).exclude(_document_is_digitised_q())
+def _report(*, period: Period, now: dt.datetime, scope, wanted: set[int] | None,
+            counts: dict[int, dict[str, int]]) -> Report:
+    """The report from the counts per agency (one query over agencies, sums in Python)."""
+    agency_qs = Agency.objects.select_related("admin_unit")
     if wanted is not None:
-        docs = docs.filter(dossier__agency_id__in=wanted)
-    rows = docs.order_by().values("dossier__agency_id").annotate(n=Count("dossier_id", distinct=True))
-    return {r["dossier__agency_id"]: r["n"] for r in rows}
+        agency_qs = agency_qs.filter(pk__in=wanted)
+    else:
+        agency_qs = agency_qs.filter(Q(pk__in=list(counts)) | Q(is_active=True))
+    agencies = {a.pk: a for a in agency_qs}
 
-
-def _add_row(figures: Figures, row: dict[str, Any]) -> None:
-    channel = row["channel"] if row["channel"] in CHANNELS else "online"
-    c = figures.counts
-    c[f"received_{channel}"] += row["received"]
-    state = row["state"]
-    if state:
-        c[f"{state}_{channel}"] += row["total"]
-        if state.startswith("finished"):
-            c["rated"] += row["rated"]
-            c["satisfied"] += row["satisfied"]
-    c["with_fee"] += row["with_fee"]
-    c["paid_online"] += row["paid_online"]
+    total = Figures(key="total", label=_("Tổng cộng"))
+    by_agency: dict[int, Figures] = {pk: Figures(key=str(a.public_id), label=a.name) for pk, a in agencies.items()}
+    by_commune: dict[int, Figures] = {}
+    for a in agencies.values():
+        if a.level == AgencyLevel.COMMUNE:
+            by_commune.setdefault(a.admin_unit_id, Figures(key=a.admin_unit.code, label=a.admin_unit.full_name))
+    for pk, figures in by_agency.items():
+        figures.add(counts.get(pk, {}))
+        total.add(figures)
+        agency = agencies[pk]
+        if agency.level == AgencyLevel.COMMUNE:
+            by_commune[agency.admin_unit_id].add(figures)
+    agency_list = sorted(by_agency.values(), key=lambda f: (-f.received, -f.finished, f.label))
+    commune_list = sorted(by_commune.values(), key=lambda f: f.label)
+    return Report(period=period, generated_at=now, total=total, agencies=agency_list, communes=commune_list,
+                  scope_all=scope is None)
 
 
 def dossier_statistics(
@@ -414,59 +364,35 @@ def dossier_statistics(
     now: dt.datetime | None = None,
 ) -> Report:
     """Statistics of the dossiers of the agencies ``user`` may see (optionally narrowed to
-    ``agency_ids``) for ``period``: two grouped aggregate queries (dossiers; documents not
-    digitised) plus one over agencies, whatever the number of dossiers."""
-    from tinhso.dossiers.models import Dossier
+    ``agency_ids``) for ``period``, read from the pre-aggregated daily counters
+    (:mod:`tinhso.dossiers.stats_store`): a few indexed queries whatever the number of dossiers.
+    Equal to :func:`dossier_statistics_raw` (the tests check it)."""
+    from .stats_store import counts_by_agency
 
     now = now or timezone.now()
-    scope = stats_scope(user=user)
-    start, end = period.start, period.end
-    ref = min(now, end)
-    qs = Dossier.objects.exclude(status__in=NOT_RECEIVED).filter(received_at__isnull=False)
-    wanted: set[int] | None = None if scope is None else set(scope)
-    if agency_ids is not None:
-        asked = {int(a) for a in agency_ids}
-        wanted = asked if wanted is None else wanted & asked
-    if wanted is not None:
-        qs = qs.filter(agency_id__in=wanted) if wanted else qs.none()
-    rows = _grouped_rows(qs, start=start, end=end, ref=ref) if wanted is None or wanted else []
-    not_digitised = _not_digitised_by_agency(wanted=wanted, start=start, end=end) if rows else {}
+    scope, wanted = _wanted_agencies(user=user, agency_ids=agency_ids)
+    counts = {} if wanted is not None and not wanted else counts_by_agency(
+        wanted=wanted, start=period.start, end=period.end, ref=min(now, period.end))
+    return _report(period=period, now=now, scope=scope, wanted=wanted, counts=counts)
 
-    agency_qs = Agency.objects.select_related("admin_unit")
-    if wanted is not None:
-        agency_qs = agency_qs.filter(pk__in=wanted)
-    else:
-        agency_qs = agency_qs.filter(Q(pk__in=[r["agency_id"] for r in rows]) | Q(is_active=True))
-    agencies = {a.pk: a for a in agency_qs}
 
-    total = Figures(key="total", label=_("Tổng cộng"))
-    by_agency: dict[int, Figures] = {pk: Figures(key=str(a.public_id), label=a.name) for pk, a in agencies.items()}
-    by_commune: dict[int, Figures] = {}
-    for a in agencies.values():
-        if a.level == AgencyLevel.COMMUNE:
-            by_commune.setdefault(a.admin_unit_id, Figures(key=a.admin_unit.code, label=a.admin_unit.full_name))
-    unknown = Figures(key="unknown", label="")
-    for row in rows:
-        _add_row(by_agency.get(row["agency_id"], unknown), row)
-    for pk, figures in by_agency.items():
-        figures.counts["digitised"] = figures.received - not_digitised.get(pk, 0)
-    for pk, figures in by_agency.items():
-        total.add(figures)
-        agency = agencies[pk]
-        if agency.level == AgencyLevel.COMMUNE:
-            by_commune[agency.admin_unit_id].add(figures)
-    agency_list = sorted(
-        by_agency.values(), key=lambda f: (-f.received, -f.finished, f.label)
-    )
-    commune_list = sorted(by_commune.values(), key=lambda f: f.label)
-    return Report(
-        period=period,
-        generated_at=now,
-        total=total,
-        agencies=agency_list,
-        communes=commune_list,
-        scope_all=scope is None,
-    )
+def dossier_statistics_raw(
+    *,
+    user,
+    period: Period,
+    agency_ids: Iterable[int] | None = None,
+    now: dt.datetime | None = None,
+) -> Report:
+    """The same statistics computed directly from the dossiers (:mod:`tinhso.dossiers.stats_raw`:
+    two grouped aggregate queries over the period's rows). The reference for the read model
+    (tests) and a cross-check for operators; slow over millions of rows."""
+    from .stats_raw import raw_counts
+
+    now = now or timezone.now()
+    scope, wanted = _wanted_agencies(user=user, agency_ids=agency_ids)
+    counts = {} if wanted is not None and not wanted else raw_counts(
+        wanted=wanted, start=period.start, end=period.end, ref=min(now, period.end))
+    return _report(period=period, now=now, scope=scope, wanted=wanted, counts=counts)
 
 
 STATS_CACHE_SECONDS = 300

@@ -46,6 +46,7 @@ from .models import (
     Dossier,
     DossierCounter,
     DossierDocument,
+    DossierStatsEntry,
     DossierStep,
     FeeStatus,
     Rating,
@@ -54,6 +55,7 @@ from .models import (
     Status,
     SupplementRequest,
 )
+from .stats_store import stats_rebuild
 
 SYNTHETIC_DOMAIN = "synthetic.tinhso.invalid"
 SYNTHETIC_MARKER = "synthetic"
@@ -407,6 +409,10 @@ def synthetic_generate(*, n: int, batch_size: int = DEFAULT_BATCH, seed: int | N
         if len(pending) >= batch_size:
             flush()
     flush()
+    # Bulk rows bypass the services: bring the statistics read model in step (a few grouped
+    # queries; if a run is interrupted before this, `tinhso stats_rebuild` does the same).
+    report("Rebuilding the statistics …")
+    stats_rebuild(progress=report)
     result.seconds = round(time.monotonic() - started, 1)
     return result
 
@@ -429,9 +435,13 @@ def synthetic_purge(*, progress: Callable[[str], None] | None = None) -> dict[st
             report(f"  {counts[label]:,} {label}")
         intents = PaymentIntent.objects.filter(payer__in=pool, bill_number__startswith=BILL_PREFIX)
         counts["payment_intents"] = intents._raw_delete(intents.db)
+        # The statistics entries point at the dossiers: removed first, counters rebuilt below.
+        entries = DossierStatsEntry.objects.filter(dossier__in=dossiers)
+        counts["stats_entries"] = entries._raw_delete(entries.db)
         counts["dossiers"] = dossiers._raw_delete(dossiers.db)
         users = synthetic_pool()
         counts["users"] = users._raw_delete(users.db)
+        stats_rebuild(progress=report)
     report(f"  {counts['payment_intents']:,} payment intents, {counts['dossiers']:,} dossiers, "
            f"{counts['users']:,} synthetic applicants removed")
     return counts

@@ -46,6 +46,20 @@ def communes(*, province: AdminUnit | None = None, q: str | None = None, include
     return _search(qs, q).order_by("code")
 
 
+def commune_choices() -> list[tuple[str, str]]:
+    """(code, name) of the configured province's active communes, by code: one query. Raises
+    ``NotFound`` when the province has not been loaded."""
+    pcode = f"{int(settings.TINHSO_PROVINCE):02d}"
+    rows = list(
+        AdminUnit.objects.filter(level=Level.COMMUNE, is_active=True, parent__code=pcode,
+                                 parent__level=Level.PROVINCE)
+        .order_by("code").values_list("code", "name")
+    )
+    if not rows:
+        _province(None)  # raises NotFound when the province is missing; else it has no commune
+    return rows
+
+
 def hamlets(*, commune: AdminUnit, include_inactive: bool = False) -> QuerySet[AdminUnit]:
     qs = AdminUnit.objects.filter(level=Level.HAMLET, parent=commune)
     if not include_inactive:

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context
 from django.template.loader import get_template
@@ -160,23 +160,20 @@ def notify(
             )
     if not rows:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if dedupe_key:
-            existing = set(
-                Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
-                    "dedupe_key", flat=True
-                )
+            # ON CONFLICT DO NOTHING: a row whose key exists already (an earlier or a concurrent
+            # call) is skipped; the rows really inserted by this call are those with our public ids.
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            ours = dict(
+                Notification.objects.filter(public_id__in=[r.public_id for r in rows]).values_list("public_id", "pk")
             )
             created = []
             for row in rows:
-                if row.dedupe_key in existing:
-                    continue
-                try:
-                    with transaction.atomic():
-                        row.save(force_insert=True)
-                except IntegrityError:
-                    continue  # a concurrent caller enqueued the same key first
-                created.append(row)
+                if row.public_id in ours:
+                    row.pk = ours[row.public_id]
+                    row._state.adding = False
+                    created.append(row)
         else:
             created = Notification.objects.bulk_create(rows)
         to_deliver = [r.pk for r in created if r.status == Status.PENDING]

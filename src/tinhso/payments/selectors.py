@@ -59,3 +59,9 @@ def events_of_intent(*, intent: PaymentIntent) -> QuerySet[PaymentEvent]:
 
 def payee_account_of(*, agency) -> PayeeAccount | None:
     return PayeeAccount.objects.filter(agency=agency, is_active=True).first()
+
+
+def paid_intents() -> QuerySet[PaymentIntent]:
+    """Every paid intent, unscoped: for aggregate reads such as the dossier statistics (an
+    ``Exists`` on ``public_id``), never for showing intents to a user."""
+    return PaymentIntent.objects.filter(status="paid")

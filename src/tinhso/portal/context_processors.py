@@ -48,6 +48,8 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     candidates: list[tuple[str, str | Promise, str | None]] = [("home", _("Trang chủ"), reverse("portal:home"))]
     candidates.append(("procedures", _("Thủ tục hành chính"), _reverse_or_none("procedures:list")))
     candidates.append(("tracking", _("Tra cứu hồ sơ"), _reverse_or_none("tracking:lookup")))
+    candidates.append(("feedback", _("Phản ánh"), _reverse_or_none("feedback:index")))
+    candidates.append(("ideas", _("Góp ý, hiến kế"), _reverse_or_none("ideas:list")))
     if authenticated:
         candidates.append(("me", _("Trang của tôi"), reverse("portal:me")))
         if selectors.is_official(user):

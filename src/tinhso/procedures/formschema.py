@@ -265,7 +265,7 @@ def commune_choices() -> list[tuple[str, str]]:
     from tinhso.geo import selectors as geo_selectors
 
     try:
-        return [(u.code, u.name) for u in geo_selectors.communes()]
+        return geo_selectors.commune_choices()
     except NotFound:
         return []
 

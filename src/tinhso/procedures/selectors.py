@@ -38,6 +38,20 @@ def procedure_get_published(*, code: str) -> Procedure:
         raise NotFound(_("Không tìm thấy thủ tục hành chính."), code="procedure_not_found") from exc
 
 
+def procedure_get_for_submission(*, code: str) -> Procedure:
+    """A published procedure by code with what a submission reads (field, fees, required
+    documents) — not its steps or agencies, which receipt and the agency check load when they need
+    them. Raises ``NotFound``."""
+    qs = Procedure.objects.select_related("field").prefetch_related(
+        "fees",
+        Prefetch("required_documents", queryset=RequiredDocument.objects.select_related("template").order_by("order")),
+    )
+    try:
+        return qs.get(code=str(code or "").strip()[:30], is_published=True)
+    except Procedure.DoesNotExist as exc:
+        raise NotFound(_("Không tìm thấy thủ tục hành chính."), code="procedure_not_found") from exc
+
+
 def procedure_get(*, code: str) -> Procedure:
     """Any procedure (published or not) by code, for editors; raises ``NotFound``."""
     try:

@@ -27,8 +27,9 @@ Hooks, all called inside the transaction with a :class:`TransitionContext`:
 - ``Transition(on_enter=fn)`` and ``StateMachine.on_enter(ctx)``: after the state attribute is
   set, before the row is saved; change other fields of ``ctx.obj`` and add their names to
   ``ctx.update_fields`` to save them in the same UPDATE.
-- ``Transition(after=fn)`` and ``StateMachine.after(ctx)``: after the row, the log and the audit
-  event are written (enqueue notifications, compute deadlines, index for search …).
+- ``Transition(after=fn)`` and ``StateMachine.after(ctx)``: after the row and the log are
+  written (enqueue notifications, compute deadlines, index for search …); the audit event is
+  appended right after them, last, so the audit chain head is locked as briefly as possible.
 """
 
 from __future__ import annotations
@@ -178,14 +179,27 @@ class StateMachine:
 
     @classmethod
     def after(cls, ctx: TransitionContext) -> None:
-        """Called for every transition after the row, the log and the audit event are saved."""
+        """Called for every transition after the row and the log are saved (the audit event is
+        appended right after the hooks, in the same transaction)."""
 
     # --- firing -----------------------------------------------------------------------------
 
     @classmethod
-    def fire(cls, obj, transition: str, *, actor, note: str = "", data: dict | None = None, request=None):
+    def fire(cls, obj, transition: str, *, actor, note: str = "", data: dict | None = None, request=None,
+             locked: bool = False, also_save: Sequence[str] = ()):
         """Fire ``transition`` on ``obj`` and return the TransitionLog row. ``obj`` is updated in
-        place (its state attribute and any fields the hooks changed)."""
+        place (its state attribute and any fields the hooks changed).
+
+        By default the row is re-read with ``SELECT … FOR UPDATE`` inside a savepoint, so the
+        transition starts from the state really stored. ``locked=True`` is for a caller that
+        already holds the row lock in its own transaction (or created the row in it): the
+        in-memory state is used and no savepoint is taken, so any error rolls back the caller's
+        whole transaction. ``also_save`` names fields the caller changed on ``obj`` that are
+        written with the state in the same UPDATE.
+
+        The audit event is appended last, after the ``after`` hooks: the audit chain head stays
+        locked from that append until the transaction commits, so it is held as briefly as
+        possible."""
         from tinhso.audit.services import record_event
 
         from .models import TransitionLog
@@ -196,17 +210,19 @@ class StateMachine:
             raise ValidationFailed(_("Dữ liệu kèm theo phải là một đối tượng JSON."))
         note = (note or "").strip()
         data = dict(data or {})
-        with transaction.atomic():
-            model = type(obj)
-            current = (
-                model._default_manager.select_for_update()
-                .filter(pk=obj.pk)
-                .values_list(cls.field, flat=True)
-                .first()
-            )
-            if current is None:
-                raise Conflict(_("Đối tượng không còn tồn tại."))
-            setattr(obj, cls.field, current)
+        with transaction.atomic(savepoint=not locked):
+            if locked:
+                current = cls.state_of(obj)
+            else:
+                current = (
+                    type(obj)._default_manager.select_for_update()
+                    .filter(pk=obj.pk)
+                    .values_list(cls.field, flat=True)
+                    .first()
+                )
+                if current is None:
+                    raise Conflict(_("Đối tượng không còn tồn tại."))
+                setattr(obj, cls.field, current)
             t = cls.get_transition(transition, current)
             if t is None:
                 raise Conflict(
@@ -229,7 +245,7 @@ class StateMachine:
 
             ctx = TransitionContext(
                 flow=cls, transition=t, obj=obj, actor=actor, from_state=current, to_state=t.target,
-                note=note, data=data, request=request, update_fields={cls.field},
+                note=note, data=data, request=request, update_fields={cls.field, *also_save},
             )
             setattr(obj, cls.field, t.target)
             if t.on_enter:
@@ -254,10 +270,10 @@ class StateMachine:
                 details["note"] = note
             if data:
                 details["data"] = data
-            record_event(actor=actor, action=f"{cls.name}.{t.name}", obj=obj, details=details, request=request)
             if t.after:
                 t.after(ctx)
             cls.after(ctx)
+            record_event(actor=actor, action=f"{cls.name}.{t.name}", obj=obj, details=details, request=request)
         return log
 
 
