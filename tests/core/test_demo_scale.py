@@ -89,6 +89,18 @@ def test_purge_synthetic_removes_only_synthetic_rows(scaled):
     assert DossierCounter.objects.count() == counters  # numbers are never reused
 
 
+def test_purge_synthetic_also_removes_synthetic_field_reports_first(scaled):
+    from tinhso.feedback.models import Report
+    from tinhso.feedback.synthetic import synthetic_generate, synthetic_reports
+
+    real_reports = Report.objects.count()
+    synthetic_generate(n=40, seed=3)
+    assert synthetic_reports().count() == 40
+    call_command("demo", "--scale", "0", "--purge-synthetic", stdout=StringIO())
+    assert synthetic_reports().count() == 0 and synthetic_pool().count() == 0
+    assert Report.objects.count() == real_reports  # the demo's real sample reports stay
+
+
 def test_scale_rejects_negative(db):
     with pytest.raises(CommandError):
         call_command("demo", "--scale", "-1", stdout=StringIO())

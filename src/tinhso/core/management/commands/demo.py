@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = (
         "Load the demo province (administrative units, agencies, demo accounts, calendar). Idempotent. "
         "--scale N then adds N synthetic dossiers over the last 24 months (load tests, benchmarks); "
-        "--purge-synthetic removes every synthetic dossier and applicant."
+        "--purge-synthetic removes every synthetic dossier, field report and their applicants."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +31,11 @@ class Command(BaseCommand):
         from tinhso.dossiers import synthetic
 
         if purge_synthetic:
+            # Synthetic field reports first: their reporters are synthetic users too.
+            from tinhso.feedback.synthetic import synthetic_purge as feedback_purge
+
+            self.stdout.write("Removing synthetic field reports …")
+            feedback_purge(progress=self._line)
             self.stdout.write("Removing synthetic dossiers …")
             synthetic.synthetic_purge(progress=self._line)
         if scale:
