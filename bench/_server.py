@@ -177,14 +177,19 @@ def installation(*, database_url: str | None = None, extra_env: dict[str, str] |
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
+BENCH_THREADS = int(os.environ.get("TINHSO_BENCH_THREADS", "0"))  # 0: the serve default
+
+
 @contextlib.contextmanager
-def gunicorn(inst: Install, *, workers: int = 1, threads: int = 4, extra_args: tuple[str, ...] = ()) -> Iterator[int]:
+def gunicorn(inst: Install, *, workers: int = 1, threads: int | None = None,
+             extra_args: tuple[str, ...] = ()) -> Iterator[int]:
     """Serve the installation with gunicorn on a free loopback port, with the command line of
     ``tinhso serve`` (``tinhso.cli.gunicorn_command``: threaded workers); yields the port. Stops
     the whole process group at the end."""
-    from tinhso.cli import gunicorn_command
+    from tinhso.cli import DEFAULT_THREADS, gunicorn_command
 
     port = free_port()
+    threads = threads or BENCH_THREADS or DEFAULT_THREADS
     command = gunicorn_command(bind=f"127.0.0.1:{port}", workers=workers, threads=threads, access_log=False)
     server = subprocess.Popen(
         [*command, "--log-level", "warning", *extra_args],

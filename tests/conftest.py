@@ -50,3 +50,14 @@ def province_96(db):
     from tinhso.geo.services import load_province
 
     return load_province(province_code=96).province
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: the database is rolled back after each test, and
+    cached reads (commune lists, procedures, tracking answers) must not outlive it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -21,18 +21,20 @@ def _django_env() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
 
 
+DEFAULT_THREADS = 1
+
+
 def gunicorn_command(*, bind: str, workers: int, threads: int, access_log: bool = True) -> list[str]:
     """The gunicorn command line of the platform (``tinhso serve`` and the benchmarks).
 
-    Threaded workers (``gthread``): a request waiting for the database leaves the CPU to another
-    request of the same worker, so ``workers`` ≈ cores and ``threads`` ≈ 4 keep the machine busy
-    without one process per concurrent request."""
+    With ``threads`` > 1, threaded workers (``gthread``): a request waiting for the database leaves
+    the CPU to another request of the same worker. With ``threads`` = 1, gunicorn's plain sync
+    workers (one request at a time per process)."""
     return [
         sys.executable, "-m", "gunicorn", "tinhso.config.wsgi:application",
         "--bind", bind,
         "--workers", str(workers),
-        "--worker-class", "gthread",
-        "--threads", str(threads),
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else ["--worker-class", "sync"]),
         "--timeout", "60",
         "--graceful-timeout", "20",
         "--max-requests", "2000",
@@ -46,8 +48,8 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")),
-                        help="threads per worker (default 4, or WEB_THREADS)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", str(DEFAULT_THREADS))),
+                        help=f"threads per worker (default {DEFAULT_THREADS}, or WEB_THREADS; 1 = sync workers)")
     parser.add_argument(
         "--no-worker",
         action="store_true",

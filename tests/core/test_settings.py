@@ -82,7 +82,7 @@ def test_redis_url_switches_cache_and_broker(tmp_path):
     env.pop("TINHSO_ENV", None)
     out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], capture_output=True, text=True, env=env, timeout=60)  # noqa: S603
     backend, broker = out.stdout.split()
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "tinhso.core.cache.RedisCache"
     assert broker == "redis://127.0.0.1:6379/3"
 
 

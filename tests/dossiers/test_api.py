@@ -94,6 +94,20 @@ def test_apply_in_one_call_is_idempotent(actors, proc):
     assert Dossier.objects.count() == 1
 
 
+def test_apply_answers_exactly_what_reading_the_dossier_back_answers(actors, proc):
+    client = actors.citizen_a.client
+    created = client.post(f"{BASE}/apply", {
+        "procedure_code": proc.code, "agency": str(actors.agency.public_id),
+        "form_data": json.dumps(FORM_DATA), "don": upload(), "cccd": upload(),
+    }, HTTP_IDEMPOTENCY_KEY="k-read-back")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert len(body["documents"]) == 2 and [h["status"] for h in body["history"]] == ["submitted"]
+    read_back = client.get(f"{BASE}/{body['id']}")
+    assert read_back.status_code == 200
+    assert body == read_back.json()
+
+
 def test_bad_input_is_a_clear_4xx_and_stores_nothing(actors, proc):
     client = actors.citizen_a.client
     before = _unchanged()()

@@ -84,6 +84,7 @@ def build_api() -> NinjaAPI:
 
     from tinhso.accounts.api import router as accounts_router
     from tinhso.dossiers.api import router as dossiers_router
+    from tinhso.dossiers.api import tracking_router as dossier_tracking_router
     from tinhso.files.api import router as files_router
     from tinhso.geo.api import router as geo_router
     from tinhso.notify.api import router as notify_router
@@ -94,6 +95,7 @@ def build_api() -> NinjaAPI:
     from tinhso.search.api import router as search_router
     from tinhso.workflow.api import router as workflow_router
 
+    api.add_router("/dossiers/tracking", dossier_tracking_router)  # first: see tinhso.dossiers.api
     api.add_router("/geo", geo_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/accounts", accounts_router)

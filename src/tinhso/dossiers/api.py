@@ -33,6 +33,9 @@ from .machine import DossierFlow
 from .models import Dossier
 
 router = Router(tags=["dossiers"])
+# The public tracking lookup has a router of its own, mounted first under /dossiers/tracking
+# (tinhso.core.api): the busiest anonymous endpoint is then the first API route Django tries.
+tracking_router = Router(tags=["dossiers"])
 
 QueueParam = Literal["to_receive", "to_process", "to_approve", "to_return", "due_soon", "overdue"]
 OPTIONAL_FILE = File(None)
@@ -142,6 +145,9 @@ class DossierOut(DossierListOut):
 
     @staticmethod
     def resolve_documents(obj: Dossier):
+        fresh = getattr(obj, "fresh_documents", None)  # set by the service that just created it
+        if fresh is not None:
+            return fresh
         return list(obj.documents.select_related("file").order_by("id"))
 
     @staticmethod
@@ -155,7 +161,7 @@ class DossierOut(DossierListOut):
         return [
             {"at": log.at, "transition": log.transition, "status": log.to_state,
              "label": DossierFlow.state_label(log.to_state)}
-            for log in DossierFlow.history(obj)
+            for log in getattr(obj, "fresh_history", None) or DossierFlow.history(obj)
         ]
 
 
@@ -499,7 +505,7 @@ def staff_record_fee(request: HttpRequest, public_id: uuid.UUID):
 # --- public ----------------------------------------------------------------------------------
 
 
-@router.get("/tracking/{code}", response=TrackingOut, auth=None,
+@tracking_router.get("/{code}", response=TrackingOut, auth=None,
             summary="Public tracking by dossier code and the secret printed on the receipt",
             description="404 on any mismatch. Shows no personal data.")
 def tracking(request: HttpRequest, code: str, secret: str = Query(..., max_length=20)):

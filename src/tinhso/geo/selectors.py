@@ -46,9 +46,29 @@ def communes(*, province: AdminUnit | None = None, q: str | None = None, include
     return _search(qs, q).order_by("code")
 
 
+COMMUNE_CHOICES_CACHE_SECONDS = 300
+
+
 def commune_choices() -> list[tuple[str, str]]:
-    """(code, name) of the configured province's active communes, by code: one query. Raises
-    ``NotFound`` when the province has not been loaded."""
+    """(code, name) of the configured province's active communes, by code. Read by every form
+    with a commune field (each submission validates one), so it is cached for a few minutes
+    (``geo.services`` clears it when it changes units). Raises ``NotFound`` when the province has
+    not been loaded."""
+    from django.core.cache import cache
+
+    key = commune_choices_cache_key()
+    rows = cache.get(key)
+    if rows is None:
+        rows = _commune_choices()
+        cache.set(key, rows, COMMUNE_CHOICES_CACHE_SECONDS)
+    return rows
+
+
+def commune_choices_cache_key() -> str:
+    return f"geo:commune_choices:v1:{int(settings.TINHSO_PROVINCE):02d}"
+
+
+def _commune_choices() -> list[tuple[str, str]]:
     pcode = f"{int(settings.TINHSO_PROVINCE):02d}"
     rows = list(
         AdminUnit.objects.filter(level=Level.COMMUNE, is_active=True, parent__code=pcode,

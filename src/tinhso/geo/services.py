@@ -92,6 +92,17 @@ def _apply(unit: AdminUnit, values: dict) -> bool:
 
 
 @transaction.atomic
+def _forget_choices() -> None:
+    """Drop the cached commune list (``selectors.commune_choices``) once the change commits."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from .selectors import commune_choices_cache_key
+
+    key = commune_choices_cache_key()
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def load_province(*, province_code: int, actor=None) -> ProvinceLoadResult:
     """Create or update a province and all its communes, wards and special zones with their
     official codes. Idempotent: units are matched by code; communes of the province that the
@@ -166,6 +177,7 @@ def load_province(*, province_code: int, actor=None) -> ProvinceLoadResult:
             "by_kind": result.by_kind,
         },
     )
+    _forget_choices()
     return result
 
 
@@ -263,6 +275,7 @@ def admin_unit_save(*, actor, unit: AdminUnit) -> AdminUnit:
     unit.name_folded = fold(unit.full_name)
     created = unit.pk is None
     unit.save()
+    _forget_choices()
     _record(
         actor=actor,
         action="geo.unit_created" if created else "geo.unit_updated",

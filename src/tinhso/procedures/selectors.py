@@ -38,18 +38,36 @@ def procedure_get_published(*, code: str) -> Procedure:
         raise NotFound(_("Không tìm thấy thủ tục hành chính."), code="procedure_not_found") from exc
 
 
+SUBMISSION_CACHE_SECONDS = 600
+
+
 def procedure_get_for_submission(*, code: str) -> Procedure:
     """A published procedure by code with what a submission reads (field, fees, required
     documents) — not its steps or agencies, which receipt and the agency check load when they need
-    them. Raises ``NotFound``."""
-    qs = Procedure.objects.select_related("field").prefetch_related(
-        "fees",
-        Prefetch("required_documents", queryset=RequiredDocument.objects.select_related("template").order_by("order")),
+    them. Raises ``NotFound``.
+
+    Every submission reads it, so it comes from the cache, keyed by the procedure's ``updated_at``
+    (one small query): every change of the procedure or of its parts moves ``updated_at`` (the
+    services touch it), so a changed procedure is never served from the cache. The cache hands
+    out a fresh copy each time (it is pickled), never a shared object."""
+    from django.core.cache import cache
+
+    row = (
+        Procedure.objects.filter(code=str(code or "").strip()[:30], is_published=True)
+        .values_list("pk", "updated_at").first()
     )
-    try:
-        return qs.get(code=str(code or "").strip()[:30], is_published=True)
-    except Procedure.DoesNotExist as exc:
-        raise NotFound(_("Không tìm thấy thủ tục hành chính."), code="procedure_not_found") from exc
+    if row is None:
+        raise NotFound(_("Không tìm thấy thủ tục hành chính."), code="procedure_not_found")
+    key = f"procedures:submission:v1:{row[0]}:{row[1].isoformat()}"
+    procedure = cache.get(key)
+    if procedure is None:
+        procedure = Procedure.objects.select_related("field").prefetch_related(
+            "fees",
+            Prefetch("required_documents",
+                     queryset=RequiredDocument.objects.select_related("template").order_by("order")),
+        ).get(pk=row[0])
+        cache.set(key, procedure, SUBMISSION_CACHE_SECONDS)
+    return procedure
 
 
 def procedure_get(*, code: str) -> Procedure:
@@ -109,15 +127,16 @@ def receiving_agencies(*, procedure: Procedure) -> QuerySet[Agency]:
     """Where a citizen may file this procedure: for a commune-level procedure every active
     commune People's Committee of the province; otherwise the agencies in charge."""
     if procedure.implementing_level == ImplementingLevel.COMMUNE:
-        from tinhso.geo import selectors as geo_selectors
+        from django.conf import settings
 
-        try:
-            province = geo_selectors.province()
-        except NotFound:
-            return Agency.objects.none()
+        from tinhso.geo.models import Level
+
+        # The configured province by its code, in the same query (no separate province read;
+        # nothing matches when the province is not loaded).
         return Agency.objects.filter(
             is_active=True, level=AgencyLevel.COMMUNE, kind=AgencyKind.PEOPLES_COMMITTEE,
-            admin_unit__parent=province,
+            admin_unit__parent__code=f"{int(settings.TINHSO_PROVINCE):02d}",
+            admin_unit__parent__level=Level.PROVINCE,
         ).select_related("admin_unit").order_by("admin_unit__code")
     return procedure.agencies.filter(is_active=True).order_by("code")
 

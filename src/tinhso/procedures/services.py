@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.audit.services import record_event
@@ -261,13 +262,23 @@ def _raise_list(key: str, errors: list[str]) -> None:
 # --- writing helpers ----------------------------------------------------------------------------
 
 
+def _touch(procedure: Procedure) -> None:
+    """Move ``updated_at`` when a part of the procedure (fees, documents, steps, a template)
+    changes: readers that cache a procedure key it by ``updated_at`` (see
+    ``selectors.procedure_get_for_submission``)."""
+    procedure.updated_at = timezone.now()
+    Procedure.objects.filter(pk=procedure.pk).update(updated_at=procedure.updated_at)
+
+
 def _write_fees(procedure: Procedure, fees: list[dict]) -> None:
+    _touch(procedure)
     procedure.fees.all().delete()
     ProcedureFee.objects.bulk_create([ProcedureFee(procedure=procedure, **f) for f in fees])
 
 
 def _write_documents(procedure: Procedure, documents: list[dict]) -> None:
     """Replace the documents, keeping the template of a document whose code stays."""
+    _touch(procedure)
     existing = {d.code: d for d in procedure.required_documents.all()}
     keep = {d["code"] for d in documents}
     procedure.required_documents.exclude(code__in=keep).delete()
@@ -283,6 +294,7 @@ def _write_documents(procedure: Procedure, documents: list[dict]) -> None:
 
 
 def _write_steps(procedure: Procedure, steps: list[dict]) -> None:
+    _touch(procedure)
     procedure.steps.all().delete()
     ProcedureStep.objects.bulk_create([ProcedureStep(procedure=procedure, **s) for s in steps])
 
@@ -557,6 +569,7 @@ def procedure_template_upload(*, actor, procedure: Procedure, document_code: str
         file_attach(file=stored, obj=document, actor=actor, request=request)
         document.template = stored
         document.save(update_fields=["template"])
+        _touch(procedure)
         record_event(actor=actor, action="procedure.template_set", obj=procedure, request=request,
                      details={"code": procedure.code, "document": document.code, "file": str(stored.public_id)})
     return document

@@ -87,10 +87,12 @@ def _step_officials(step: DossierStep | None):
 
 
 def _send(dossier: Dossier, event: str, n, *, subject: str, body: str = "", applicant: bool = True,
-          officials: Iterable = ()) -> None:
+          officials: Iterable = (), dedupe: bool = True) -> None:
+    """Notify the applicant and ``officials``. ``dedupe=False`` for an event that can only happen
+    once, in the transaction that sends it (the submission): no duplicate check needed."""
     from tinhso.notify.services import notify
 
-    key = f"dossier.{event}:{dossier.pk}:{n}"
+    key = f"dossier.{event}:{dossier.pk}:{n}" if dedupe else None
     if applicant:
         notify(recipients=[dossier.applicant], event=f"dossier.{event}", subject=subject, body=body,
                url=_applicant_url(dossier), obj=dossier, dedupe_key=key)
@@ -102,8 +104,12 @@ def _send(dossier: Dossier, event: str, n, *, subject: str, body: str = "", appl
 
 def _fire(dossier: Dossier, transition: str, *, actor, note: str = "", data: dict | None = None, request=None,
           locked: bool = False, also_save: Iterable[str] = ()):
-    return DossierFlow.fire(dossier, transition, actor=actor, note=note, data=data, request=request,
-                            locked=locked, also_save=tuple(also_save))
+    from ..tracking import tracking_forget
+
+    log = DossierFlow.fire(dossier, transition, actor=actor, note=note, data=data, request=request,
+                           locked=locked, also_save=tuple(also_save))
+    tracking_forget(dossier)  # the public tracking answer changes with every transition
+    return log
 
 
 def _steps(dossier: Dossier) -> list[DossierStep]:

@@ -26,6 +26,7 @@ from ..models import (
     ResultMethod,
     Status,
 )
+from ..tracking import tracking_forget
 from ._base import (
     LEADER,
     RESULT_PURPOSE,
@@ -267,6 +268,7 @@ def dossier_apologise(*, dossier: Dossier, actor, reason: str, new_due_at: datet
         dossier.due_at = new_due_at
         dossier.is_overdue = False
         dossier.save(update_fields=["due_at", "is_overdue", "updated_at"])
+        tracking_forget(dossier)
         from ..stats_store import stats_sync
         stats_sync(dossier=dossier)
         record_event(actor=actor, action="dossier.apologise", obj=dossier, request=request,
@@ -291,6 +293,7 @@ def dossiers_mark_overdue(*, now: datetime | None = None) -> int:
             if not Dossier.objects.filter(pk=pk, is_overdue=False).update(is_overdue=True, updated_at=timezone.now()):
                 continue  # another run got it
             dossier = Dossier.objects.select_related("applicant", "agency").get(pk=pk)
+            tracking_forget(dossier)
             record_event(actor=None, action="dossier.overdue", obj=dossier,
                          details={"due_at": dossier.due_at.isoformat()})
             step = _current(_steps(dossier))

@@ -173,24 +173,24 @@ def _number(dossier: Dossier, now: datetime) -> None:
 NUMBERED_FIELDS = ("code", "tracking_secret", "submitted_at", "fee_amount", "form_data", "updated_at")
 
 
-def _do_submit(dossier: Dossier, *, actor, request=None, numbered: bool = False) -> None:
+def _do_submit(dossier: Dossier, *, actor, request=None, numbered: bool = False):
     """Number the dossier (unless ``numbered``: done before it was inserted) and fire ``submit``.
     The caller holds the row lock, or created the row in its transaction."""
     if not numbered:
         _number(dossier, timezone.now())
     # Notifications first: the transition appends the audit event last, so the audit chain head
     # is locked only from there to the commit.
-    _send(dossier, "submitted", dossier.code,
+    _send(dossier, "submitted", dossier.code, dedupe=False,
           subject=_("Hồ sơ %(code)s đã được nộp") % {"code": dossier.code},
           body=_("Hồ sơ «%(procedure)s» đã được gửi tới %(agency)s và đang chờ tiếp nhận.")
           % {"procedure": dossier.procedure.name, "agency": dossier.agency.name},
           applicant=dossier.channel == Channel.ONLINE,
           officials=officials_with_role(agency_id=dossier.agency_id, role=CLERK)
           if dossier.channel == Channel.ONLINE else ())
-    _fire(dossier, "submit", actor=actor, request=request, locked=True,
-          also_save=() if numbered else NUMBERED_FIELDS,
-          data={"code": dossier.code, "channel": dossier.channel, "procedure": dossier.procedure.code,
-                "agency": dossier.agency.code})
+    return _fire(dossier, "submit", actor=actor, request=request, locked=True,
+                 also_save=() if numbered else NUMBERED_FIELDS,
+                 data={"code": dossier.code, "channel": dossier.channel, "procedure": dossier.procedure.code,
+                       "agency": dossier.agency.code})
 
 
 def dossier_submit(*, dossier: Dossier, actor, idempotency_key: str | None = None, request=None) -> Dossier:
@@ -266,10 +266,17 @@ def _create(*, applicant, procedure, agency, form_data, uploads, idempotency_key
             # event records the creation too.
             _number(dossier, timezone.now())
             dossier.save(force_insert=True)
-            for code, requirement in requirements.items():
-                if code in stored or channel == Channel.COUNTER:
-                    _store_document(dossier=dossier, actor=uploader, requirement=requirement, file=stored.get(code))
-            _do_submit(dossier, actor=clerk or applicant, request=request, numbered=True)
+            documents = [
+                _store_document(dossier=dossier, actor=uploader, requirement=requirement, file=stored.get(code))
+                for code, requirement in requirements.items()
+                if code in stored or channel == Channel.COUNTER
+            ]
+            log = _do_submit(dossier, actor=clerk or applicant, request=request, numbered=True)
+            if channel == Channel.ONLINE:
+                # What the response shows of a dossier just created, without reading it back:
+                # its documents and its one transition (see api.DossierOut).
+                dossier.fresh_documents = sorted(documents, key=lambda d: d.pk)
+                dossier.fresh_history = [log]
             if channel == Channel.COUNTER:
                 _do_receive(dossier, actor=clerk, note=_("Tiếp nhận trực tiếp tại bộ phận một cửa."), request=request)
     except IntegrityError:
