@@ -150,7 +150,7 @@ def staff_act(page, form_id: str, fields: dict[str, str] | None = None) -> None:
 
 
 def staff_status(page) -> str:
-    return page.inner_text("p.fb-status").strip()
+    return page.inner_text("p.fb-staff-status .fb-status").strip()
 
 
 def open_staff_report(page, queue_label: str, shot_name: str) -> None:
