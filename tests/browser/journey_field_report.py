@@ -1,13 +1,11 @@
 """End-to-end browser journey for issue 5 (field reports, "Phản ánh hiện trường"), re-runnable.
 
-A citizen files a flooding report with a photo at a point of phường An Xuyên, the ward's
-People's Committee assigns it, the handling official starts and resolves it with a public answer,
-the citizen rates it 5/5, and the same report reads "closed" with the answer through Open311.
-
-Flooding ("ngap-ung") follows the default routing rule (the commune's People's Committee); the
-demo data holds no official of a department that would resolve flooding (Construction or
-Agriculture and Environment), so the ward resolves it: the Chairwoman (chutich@, role leader)
-assigns it to the ward's civil servant (tuphap@, role specialist), who starts and resolves it.
+A citizen files a flooding report with a photo at a point of phường An Xuyên; the ward's
+People's Committee receives it (default routing rule for "ngap-ung") and its Chairwoman
+(chutich@, role leader) sends it to the Department of Construction, which manages urban
+drainage; the department's official (xaydung@, role report_handler) takes it, starts and resolves
+it with a public answer; the citizen rates it 5/5; the same report reads "closed" with the answer
+and the department as agency_responsible through Open311.
 
 Prerequisites (fresh demo province and a running server):
     export TINHSO_VAR_DIR=/tmp/journey-fr-var; rm -rf $TINHSO_VAR_DIR; .venv/bin/tinhso setup
@@ -46,9 +44,9 @@ POINT = ("9.178400", "105.150600")  # An Xuyên, central Cà Mau (a few hundred 
 DESCRIPTION = ("Hẻm 7 đường Ngô Quyền ngập sâu khoảng 40 cm sau mỗi cơn mưa chiều, "
                "nước rút rất chậm vì miệng cống bị rác bít kín. Học sinh phải lội nước đi học.")
 ADDRESS = "Hẻm 7 đường Ngô Quyền, khóm 2"
-ANSWER = ("Ngày hôm nay Tổ công tác phường An Xuyên đã nạo vét 40 m cống thoát nước hẻm 7 đường Ngô Quyền, "
-          "dọn rác miệng cống; nước đã rút hết. Phường sẽ kiểm tra lại sau mỗi đợt mưa lớn.")
-COMMENT = "Phường xử lý nhanh, hẻm hết ngập rồi. Cảm ơn!"
+ANSWER = ("Ngày hôm nay Sở Xây dựng cùng phường An Xuyên đã nạo vét 40 m cống thoát nước hẻm 7 đường Ngô Quyền, "
+          "dọn rác miệng cống; nước đã rút hết. Sở sẽ kiểm tra lại sau mỗi đợt mưa lớn.")
+COMMENT = "Xử lý nhanh, hẻm hết ngập rồi. Cảm ơn!"
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -243,6 +241,7 @@ def step_a_citizen_reports(browser) -> None:
 
 
 def step_b_commune_assigns(browser) -> None:
+    """The ward's chairwoman sends the report to the department in charge of urban drainage."""
     page = official(browser, "leader", "chutich@tinhso.local", "10-chutich-login")
     page.goto(BASE + "/staff/phan-anh/")
     shot(page, "11-staff-queues")
@@ -250,20 +249,35 @@ def step_b_commune_assigns(browser) -> None:
     shot(page, "13-staff-report")
     assert AGENCY in body_text(page)
     assert page.locator("section[aria-labelledby=photos-title] img").count() == 1, "photo missing for staff"
-    staff_act(page, "form-assign", {"#assign-assignee": "Trương Văn Lợi",
-                                    "#assign-note": "Đồng chí Lợi kiểm tra hiện trường, phối hợp tổ dân phố xử lý."})
+    summary = page.locator("details:has(form#form-reassign) > summary")
+    if summary.count() and not page.locator("form#form-reassign").is_visible():
+        summary.click()
+    option = page.locator("#reassign-agency option", has_text="Sở Xây dựng").first
+    department = option.inner_text().strip()
+    page.locator("#reassign-agency").select_option(value=option.get_attribute("value"))
+    staff_act(page, "form-reassign", {
+        "#reassign-reason": "Cống thoát nước chung của đô thị do Sở Xây dựng quản lý, đề nghị Sở xử lý.",
+    })
     shot(page, "14-assigned")
-    status = staff_status(page)
     text = body_text(page)
-    assert "Đã phân công cho Trương Văn Lợi" in page.inner_text("body"), text[:800]
-    assert "Trương Văn Lợi" in text
-    record("b. ward chairwoman assigns", True, f"status: {status}")
+    assert f"Đã chuyển phản ánh tới {department}" in page.inner_text("body"), text[:1500]
+    assert page.url.rstrip("/").endswith("/staff/phan-anh"), page.url  # back to the queue: no longer hers
+    STATE["department"] = department
+    record("b. ward chairwoman assigns it to the department", True, f"to {department}")
 
 
 def step_c_official_resolves(browser) -> None:
-    page = official(browser, "handler", "tuphap@tinhso.local", "20-handler-login")
-    open_staff_report(page, "Việc của tôi", "21-queue-mine")
+    """The department's official takes the report, works on it and resolves it publicly."""
+    page = official(browser, "handler", "xaydung@tinhso.local", "20-handler-login")
+    open_staff_report(page, "Chờ tiếp nhận, phân công", "21-queue-to-assign")
     shot(page, "22-handler-report")
+    summary = page.locator("details:has(form#form-assign) > summary")
+    if summary.count() and not page.locator("form#form-assign").is_visible():
+        summary.click()
+    option = page.locator("#assign-assignee option", has_text="Đỗ Thanh Phong").first
+    page.locator("#assign-assignee").select_option(value=option.get_attribute("value"))
+    staff_act(page, "form-assign", {"#assign-note": "Tổ thoát nước của Sở kiểm tra hiện trường."})
+    assert "Đã phân công cho Đỗ Thanh Phong" in page.inner_text("body"), body_text(page)[:800]
     staff_act(page, "form-start", {"#start-note": "Đã ra hiện trường, cống bị rác bít."})
     shot(page, "23-started")
     started = staff_status(page)
@@ -273,7 +287,8 @@ def step_c_official_resolves(browser) -> None:
     status = staff_status(page)
     assert "Đã hoàn thành xử lý phản ánh" in page.inner_text("body"), status
     assert ANSWER in body_text(page)
-    record("c. ward official starts and resolves", True, f"after start: {started}; after resolve: {status}")
+    record("c. the department's official resolves it", True,
+           f"{STATE['department']}: after start: {started}; after resolve: {status}")
 
 
 def step_d_citizen_rates(browser) -> None:
@@ -321,7 +336,7 @@ def step_e_open311(browser) -> None:
     assert row["status"] == "closed", row
     assert row["status_notes"] == ANSWER, row.get("status_notes")
     assert row["service_code"] == CATEGORY, row
-    assert row["agency_responsible"] == AGENCY, row
+    assert row["agency_responsible"] == STATE["department"], row
     assert row["address_id"] == COMMUNE, row
     assert (round(float(row["lat"]), 6), round(float(row["long"]), 6)) == tuple(float(p) for p in POINT), row
     assert row.get("media_url"), "no media_url for the photo"

@@ -263,6 +263,7 @@ def test_reassign_happy_path_and_bad_input(world, report):
     response = client.post(act_url(report, "reassign"), {"agency": str(world.department.public_id),
                                                           "reason": "Sạt lở bờ sông thuộc Sở."})
     assert response.status_code == 302
+    assert response["Location"] == "/staff/phan-anh/"  # back to the queue, not to a page now closed to them
     report.refresh_from_db()
     assert report.agency == world.department
     # Now it is not theirs any more.

@@ -27,7 +27,7 @@ class DemoAccount:
     label: str
     kind: str  # citizen | business | official
     role: str = ""
-    place: str = ""  # commune | justice | science
+    place: str = ""  # commune | justice | science | construction
     position: str = ""
     one_stop: bool = False
     title: str = ""
@@ -59,6 +59,10 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
                 role="leader", place="justice", position="pho-giam-doc", title="Phó Giám đốc"),
     DemoAccount(f"vanthu@{DEMO_DOMAIN}", "Huỳnh Thị Giang", "Văn thư", "official",
                 role="document_clerk", place="justice", position="van-thu", title="Văn thư"),
+    # A department official who handles field reports sent up by the communes (urban drainage,
+    # roads): the commune reassigns a report to the department, which resolves it.
+    DemoAccount(f"xaydung@{DEMO_DOMAIN}", "Đỗ Thanh Phong", "Cán bộ xử lý phản ánh (Sở Xây dựng)", "official",
+                role="report_handler", place="construction", position="chuyen-vien", title="Chuyên viên"),
     DemoAccount(f"dulieu@{DEMO_DOMAIN}", "Đặng Quốc Huy", "Cán bộ dữ liệu", "official",
                 role="data_officer", place="science", position="chuyen-vien", title="Chuyên viên"),
     DemoAccount(f"admin@{DEMO_DOMAIN}", "Quản trị hệ thống", "Quản trị hệ thống (superuser)", "official",
@@ -94,7 +98,7 @@ def _find_agency(place: str, province_code: int, log: Callable[[str], None]):
         )
     else:
         departments = qs.filter(kind=AgencyKind.DEPARTMENT, level=AgencyLevel.PROVINCE, admin_unit__code=pcode)
-        wanted = {"justice": "Tư pháp", "science": "Khoa học và Công nghệ"}[place]
+        wanted = {"justice": "Tư pháp", "science": "Khoa học và Công nghệ", "construction": "Xây dựng"}[place]
         agency = departments.filter(name__icontains=wanted).first() or departments.order_by("code").first()
     if agency is None:
         log(f"  (bỏ qua phân công {place}: chưa có cơ quan phù hợp — hãy nạp dữ liệu cơ quan trước)")

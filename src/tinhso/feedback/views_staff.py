@@ -380,7 +380,18 @@ def act(request: HttpRequest, public_id, action: str) -> HttpResponse:
         context = _context(request, fresh, error={"action": action, "label": ACTION_LABELS[action], "message": text, "field": field}, posted=posted)
         return render(request, "feedback/staff/detail.html", context, status=exc.status)
     messages.success(request, message)
+    if action in ("reassign", "refuse") and not _still_visible(request, report.public_id):
+        # Sent to another agency (or out of the queues): the official may no longer open it.
+        return redirect(reverse("feedback_staff:queue"))
     return redirect(url)
+
+
+def _still_visible(request: HttpRequest, public_id) -> bool:
+    try:
+        _get_report(request, public_id)
+    except Http404:
+        return False
+    return True
 
 
 @require_safe
