@@ -219,6 +219,7 @@ def test_rate_a_resolved_report(world, web, report):
     assert r.status_code == 302 and r["Location"] == MINE
     report.refresh_from_db()
     assert report.status == Status.CLOSED and report.rating.score == 4
+    assert "Bạn đã đánh giá: 4/5 — «Tốt»" in html(web.get(MINE))  # the comment is shown back
     again = web.post(f"/phan-anh/{report.public_id}/danh-gia/", {"score": "5"})
     assert again.status_code == 409 and Rating.objects.get().score == 4
 

@@ -27,6 +27,19 @@ def my_reports_context(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def my_ideas_context(request: HttpRequest) -> dict[str, Any] | None:
+    from .selectors_ideas import ideas_of_author
+
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    qs = ideas_of_author(user=user)
+    ideas = list(qs[:MY_PAGE_LIMIT])
+    if not ideas:
+        return None  # a section only for people who took part in a consultation
+    return {"ideas": ideas, "total": qs.count(), "list_url": reverse("ideas:list")}
+
+
 def staff_panel_context(request: HttpRequest) -> dict[str, Any] | None:
     from tinhso.orgs.selectors import agency_scope
 
@@ -52,5 +65,6 @@ def register() -> None:
 
     register_my_page_section("feedback", _("Phản ánh của tôi"), "feedback/portal/my_reports.html",
                              my_reports_context, 20)
+    register_my_page_section("ideas", _("Góp ý của tôi"), "feedback/portal/my_ideas.html", my_ideas_context, 25)
     register_staff_panel("feedback", _("Phản ánh hiện trường, góp ý"), "feedback/portal/staff_panel.html",
                          staff_panel_context, 20)
