@@ -112,7 +112,11 @@
     }
     function fromInputs(zoom) {
       var a = parseFloat(lat.value), b = parseFloat(lon.value);
-      if (isFinite(a) && isFinite(b)) { show([a, b], zoom); }
+      if (isFinite(a) && isFinite(b)) {
+        show([a, b], zoom);
+        var st = document.getElementById("fb-locate-status");
+        if (st && el.dataset.labelPicked) { st.textContent = el.dataset.labelPicked + ": " + lat.value + ", " + lon.value; }
+      }
     }
     map.on("click", function (e) {
       lat.value = e.latlng.lat.toFixed(6);
@@ -123,7 +127,9 @@
       document.body.dispatchEvent(new CustomEvent("fb-point"));
     });
     [lat, lon].forEach(function (input) {
+      // Typed coordinates move the marker too (on change, and as they are typed).
       input.addEventListener("change", function () { fromInputs(true); });
+      input.addEventListener("input", function () { fromInputs(false); });
     });
     fromInputs(true);
   }
