@@ -116,20 +116,27 @@ def test_no_personal_data_in_the_cached_answer(agency, team, free_procedure):
     assert json.loads(text)["status"] == "processing"
 
 
-def test_without_the_commit_the_cached_answer_stays_at_most_the_cache_lifetime(agency, team, free_procedure):
-    """A change that never committed (rolled back) must not clear or alter the answer."""
+def test_the_cached_answer_is_dropped_on_commit_only(agency, team, free_procedure,
+                                                      django_capture_on_commit_callbacks):
+    """The entry is deleted when the change commits, never earlier, and not for a rollback."""
+    from django.conf import settings
     from django.db import transaction
 
-    from tinhso.dossiers import tracking
+    from tinhso.dossiers.tracking import cache_key
 
     d = submitted_dossier(free_procedure, agency)
+    key = cache_key(code=d.code, language=settings.LANGUAGE_CODE)
     client = Client()
     assert _track(client, d).json()["status"] == "submitted"
-    try:
-        with transaction.atomic():
-            services.dossier_receive(dossier=d, actor=team.clerk)
-            raise RuntimeError("roll back")
-    except RuntimeError:
-        pass
-    assert _track(client, d).json()["status"] == "submitted"
-    assert tracking.CACHE_SECONDS <= 60
+    assert cache.get(key) is not None
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.dossier_receive(dossier=d, actor=team.clerk)
+        raise RuntimeError("roll back")
+    assert cache.get(key) is not None  # rolled back: nothing to forget
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.dossier_receive(dossier=d, actor=team.clerk)
+        assert cache.get(key) is not None  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert cache.get(key) is None
+    assert _track(client, d).json()["status"] == "processing"

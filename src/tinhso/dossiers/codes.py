@@ -3,11 +3,10 @@
 A code is ``<agency code>-<YYMMDD>-<NNNN>`` (Circular 01/2018/TT-VPCP art. 19): the receiving
 agency's electronic code, the local (Asia/Ho_Chi_Minh) submission date and a sequence number
 within that agency and day, zero-padded to 4 digits (a 10,000th dossier in one day simply gets
-5 digits). The sequence comes from a ``DossierCounter`` row incremented by one atomic upsert
-(``INSERT … ON CONFLICT DO UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35) inside the
-submitting transaction: the row stays locked until that transaction ends, so concurrent
-submissions get distinct, consecutive numbers; the unique constraint on ``Dossier.code`` is the
-backstop.
+5 digits). The sequence comes from a ``DossierCounter`` row taken with
+:func:`tinhso.core.sequences.take_next` (one atomic upsert) inside the submitting transaction:
+the row stays locked until that transaction ends, so concurrent submissions get distinct,
+consecutive numbers; the unique constraint on ``Dossier.code`` is the backstop.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from django.db import connection
-
+from tinhso.core.sequences import take_next
 from tinhso.workflow.calendar import to_local
 
 from .models import DossierCounter
@@ -28,18 +26,7 @@ def next_code(*, agency, when: datetime) -> str:
     """Take the next sequence number of ``agency`` for the local day of ``when``. Must run in the
     caller's transaction: the counter row stays locked until it commits."""
     day = to_local(when).date()
-    q = connection.ops.quote_name
-    table, agency_col, date_col, number_col = (
-        q(DossierCounter._meta.db_table), q("agency_id"), q("date"), q("last_number"),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(  # only quoted identifiers are formatted in; values are parameters
-            f"INSERT INTO {table} ({agency_col}, {date_col}, {number_col}) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT ({agency_col}, {date_col}) DO UPDATE SET {number_col} = {table}.{number_col} + 1 "
-            f"RETURNING {number_col}",
-            [agency.pk, day],
-        )
-        (number,) = cursor.fetchone()
+    number = take_next(DossierCounter, {"agency": agency, "date": day})
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"
 
 
